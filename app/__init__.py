@@ -1,0 +1,148 @@
+"""The application factory: builds the app and nothing else (no migrations, no data)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+from config import Config, TestConfig
+
+#: Endpoints anyone may reach; everything else needs a logged-in user (deny by default).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health.healthz"})
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a configured app with its extensions, blueprints, handlers and commands."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    base = TestConfig if (overrides or {}).get("APP_ENV", Config.APP_ENV) == "testing" else Config
+    app.config.from_object(base)
+    app.config.update(overrides or {})
+    _check_config(app)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 256 * 1024
+    app.config["SESSION_COOKIE_SECURE"] = app.config["APP_ENV"] == "production"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_rules(app)
+    _register_commands(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    """Refuse to start in production without a secret key; give others a throwaway one."""
+    if app.config["APP_ENV"] not in ("development", "testing", "production"):
+        raise ConfigurationError("APP_ENV must be development, testing or production")
+    if not app.config.get("SECRET_KEY"):
+        if app.config["APP_ENV"] == "production":
+            raise ConfigurationError("SECRET_KEY is not set: production refuses to start without it.")
+        app.config["SECRET_KEY"] = "dev-only-not-secret"
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core import database, errors
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    database.init_app(app)
+    errors.init_app(app)
+    _import_models()
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def _load_user(alt_id: str):
+        return db.session.scalar(db.select(User).where(User.alt_id == alt_id))
+
+
+def _import_models() -> None:
+    """Import every model so metadata (and Alembic) knows all tables."""
+    import app.auth.models  # noqa: F401
+    import app.core.models  # noqa: F401
+    import app.directives.models  # noqa: F401
+    import app.evidence.models  # noqa: F401
+    import app.tasks.models  # noqa: F401
+    import app.units.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
+    from app.api.health import health_bp
+    from app.auth.views import bp as auth_bp
+    from app.home.views import bp as home_bp
+    from app.units.views import bp as units_bp
+
+    for blueprint in (auth_bp, home_bp, units_bp, admin_bp, api_bp, health_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_rules(app: Flask) -> None:
+    from app.core import clock, permissions
+    from app.core.database import set_write_intent
+    from app.core.errors import error_response
+
+    @app.before_request
+    def _deny_by_default():
+        """Every endpoint needs a user unless it is listed as public or is the API's own."""
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+            return None  # the API checks bearer tokens itself
+        if request.endpoint is None:
+            return None  # 404 / 405 handlers answer
+        if not current_user.is_authenticated:
+            if request.method == "GET":
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return error_response(401)
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def _template_helpers():
+        return {
+            "can": lambda action, obj=None: permissions.allowed(current_user, action, obj),
+            "today": clock.today(),
+        }
+
+    @app.template_filter("vndate")
+    def _vndate(value):
+        """dd/mm/yyyy, as Vietnamese documents write dates."""
+        if value is None:
+            return ""
+        if hasattr(value, "astimezone"):
+            value = clock.local_date(value)
+        return value.strftime("%d/%m/%Y")
+
+    @app.template_filter("vndatetime")
+    def _vndatetime(value):
+        """dd/mm/yyyy HH:MM in Vietnamese local time."""
+        if value is None:
+            return ""
+        return clock.as_utc(value).astimezone(clock.VN).strftime("%d/%m/%Y %H:%M")
+
+
+def _register_commands(app: Flask) -> None:
+    from app.seed.cli import seed_cli
+
+    app.cli.add_command(seed_cli)

@@ -1,0 +1,96 @@
+"""Creating, importing, disabling, moving users and resetting passwords."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from app.auth.models import ROLES, User
+from app.auth.services import find_user, hash_password, rotate_session, set_password
+from app.core import audit
+from app.core.errors import DomainError
+from app.extensions import db
+from app.units.models import Unit
+from app.units.queries import by_slug
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+CSV_COLUMNS = ("username", "full_name", "email", "role", "unit", "position", "password")
+
+
+def create_user(
+    username: str, full_name: str, email: str | None, role: str, unit: Unit, password: str, position: str | None = None
+) -> User:
+    """Create an account after checking its name, role and password."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise DomainError("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang (2–80 ký tự).")
+    if role not in ROLES:
+        raise DomainError("Vai trò không hợp lệ.")
+    _check_role_fits_unit(role, unit)
+    if find_user(username):
+        raise DomainError(f"Tên đăng nhập {username} đã tồn tại.")
+    user = User(username=username, full_name=full_name.strip(), email=(email or "").strip() or None,
+                role=role, unit=unit, position=position, password_hash="")
+    set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", user)
+    return user
+
+
+def _check_role_fits_unit(role: str, unit: Unit) -> None:
+    """Commune roles belong to commune-level units, and issuing roles to the others."""
+    commune_role = role in ("unit_chair", "unit_staff", "observer")
+    if commune_role != unit.is_commune_level:
+        raise DomainError("Vai trò không phù hợp với cấp của đơn vị.")
+
+
+def import_users_csv(text: str) -> int:
+    """Create users from CSV rows; one bad row rejects the file (line numbers as a spreadsheet shows)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = set(CSV_COLUMNS) - set(reader.fieldnames or [])
+    if missing:
+        raise DomainError("Tệp CSV thiếu cột: " + ", ".join(sorted(missing)))
+    created = 0
+    for line, row in enumerate(reader, start=2):
+        unit = by_slug((row["unit"] or "").strip())
+        if unit is None:
+            raise DomainError(f"Dòng {line}: không tìm thấy đơn vị {row['unit']!r}.")
+        try:
+            create_user(row["username"] or "", row["full_name"] or "", row["email"], (row["role"] or "").strip(),
+                        unit, row["password"] or "", row.get("position") or None)
+        except DomainError as exc:
+            raise DomainError(f"Dòng {line}: {exc.message}") from exc
+        created += 1
+    return created
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Disable or enable an account; a disabled user is refused on the next request."""
+    if user.id == actor.id:
+        raise DomainError("Không thể tự khoá tài khoản của mình.")
+    user.active = active
+    rotate_session(user)
+    audit.record("user_enabled" if active else "user_disabled", user)
+
+
+def move_user(user: User, unit: Unit, role: str) -> None:
+    """Move a user to another unit (and role); their sessions end."""
+    if role not in ROLES:
+        raise DomainError("Vai trò không hợp lệ.")
+    _check_role_fits_unit(role, unit)
+    user.unit, user.role = unit, role
+    rotate_session(user)
+    audit.record("user_moved", user, detail={"unit_id": unit.id, "role": role})
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password chosen by the admin."""
+    set_password(user, password)
+    audit.record("password_reset", user)
+
+
+def demo_password_hash(password: str) -> str:
+    """Hash once and share among demo accounts (scrypt is slow on purpose)."""
+    return hash_password(password)

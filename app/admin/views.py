@@ -1,0 +1,122 @@
+"""The account administration page."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import services
+from app.admin.forms import ConfirmForm, CreateUserForm, ImportUsersForm, MoveUserForm, ResetPasswordForm
+from app.auth.models import User
+from app.auth.services import search_filter
+from app.core.errors import DomainError
+from app.core.paging import paginate
+from app.core.permissions import load_or_404, require
+from app.extensions import db
+from app.units.models import Unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only():
+    """Every page here is for the administrator."""
+    require(current_user, "manage_users")
+
+
+def _unit_choices():
+    return [(u.id, u.name) for u in db.session.scalars(db.select(Unit).order_by(Unit.path))]
+
+
+@bp.get("/users")
+def users():
+    """List accounts, searchable, with the forms to create and import."""
+    query = db.select(User).order_by(User.username)
+    text = request.args.get("q", "").strip()
+    if text:
+        query = query.where(search_filter(text))
+    create = CreateUserForm()
+    create.unit_id.choices = _unit_choices()
+    return render_template("admin/users.html", page=paginate(query, 50), q=text, create=create,
+                           upload=ImportUsersForm(), confirm=ConfirmForm())
+
+
+@bp.post("/users")
+def create_user():
+    """Create one account."""
+    form = CreateUserForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        return _apply(lambda: services.create_user(
+            form.username.data, form.full_name.data, form.email.data, form.role.data,
+            db.session.get(Unit, form.unit_id.data), form.password.data, form.position.data or None,
+        ), "Đã tạo tài khoản.")
+    _flash_errors(form)
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/import")
+def import_users():
+    """Create accounts from a CSV file; a bad row rejects the whole file."""
+    form = ImportUsersForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.users"))
+    try:
+        text = form.file.data.read().decode("utf-8")
+    except UnicodeDecodeError:
+        flash("Tệp CSV phải được lưu với bảng mã UTF-8.", "danger")
+        return redirect(url_for("admin.users"))
+    return _apply(lambda: services.import_users_csv(text), "Đã nhập {} tài khoản.")
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Show one account with the forms to move it and reset its password."""
+    user = load_or_404(User, user_id, current_user, "see_user")
+    move = MoveUserForm(role=user.role, unit_id=user.unit_id)
+    move.unit_id.choices = _unit_choices()
+    if request.method == "POST" and move.validate_on_submit():
+        return _apply(lambda: services.move_user(user, db.session.get(Unit, move.unit_id.data), move.role.data),
+                      "Đã chuyển tài khoản.", url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user.html", user=user, move=move, reset=ResetPasswordForm(), confirm=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    """Set a new password for an account."""
+    user = load_or_404(User, user_id, current_user, "see_user")
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _apply(lambda: services.reset_password(user, form.password.data), "Đã đặt lại mật khẩu.",
+                  url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+def toggle_active(user_id: int):
+    """Disable an active account or enable a disabled one."""
+    user = load_or_404(User, user_id, current_user, "see_user")
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    message = "Đã mở khoá tài khoản." if not user.active else "Đã khoá tài khoản."
+    return _apply(lambda: services.set_active(user, not user.active, current_user), message,
+                  url_for("admin.edit_user", user_id=user.id))
+
+
+def _apply(change, message: str, target: str | None = None):
+    """Run a service, commit on success, flash the outcome in Vietnamese, redirect."""
+    try:
+        result = change()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(message.format(result), "success")
+    return redirect(target or url_for("admin.users"))
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "danger")

@@ -1,0 +1,26 @@
+"""Log-in and password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+REQUIRED = "Vui lòng nhập trường này."
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class ChangePasswordForm(FlaskForm):
+    """One's own password, with the current one as proof."""
+
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
+    new = PasswordField(
+        "Mật khẩu mới", validators=[DataRequired(REQUIRED), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")]
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới", validators=[DataRequired(REQUIRED), EqualTo("new", message="Hai mật khẩu không khớp.")]
+    )

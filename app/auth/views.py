@@ -1,0 +1,75 @@
+"""Log-in, log-out and password pages."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.core import audit
+from app.core.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the log-in form and log the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, audit.client_address())
+        except services.TooManyAttempts as exc:
+            flash(exc.message, "danger")
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()
+        if user is None:
+            flash(services.BAD_CREDENTIALS, "danger")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session at log-in: no fixation
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ``next`` only to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.post("/logout")
+def logout():
+    """Log out and rotate the session id so a copied cookie is useless."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        services.rotate_session(user)
+        audit.record("logout", user=user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Let users change their own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current.data, form.new.data)
+        except DomainError as exc:
+            form.current.errors.append(exc.message)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)  # this session carries the new id; others are dead
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", form=form)

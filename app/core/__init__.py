@@ -1,0 +1,1 @@
+"""Cross-cutting parts: clock, permissions, audit, jobs, errors, database set-up."""

@@ -1,0 +1,156 @@
+"""Who may see or change what: one module for pages, API and templates.
+
+A commune's user sees that commune only; an issuing unit's office and leaders
+see their unit and every unit below it; the admin sees everything. An object
+the user may not see answers 404 (its existence is not revealed); one the user
+sees but may not change answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import abort
+from sqlalchemy import and_, exists, true
+
+from app.core import audit
+from app.core.errors import Forbidden
+from app.extensions import db
+from app.units.models import Unit
+
+MANAGING_ROLES = frozenset({"district_office"})
+WORKING_ROLES = frozenset({"unit_chair", "unit_staff"})
+
+
+def _is_admin(user) -> bool:
+    return user.role == "admin"
+
+
+def _overseer_of(user, unit: Unit) -> bool:
+    """True when the unit is the user's own or below it, for district-level roles."""
+    return not user.is_commune_user and unit.path.startswith(user.unit.path)
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    """Admins see all units; communes their own; overseers their subtree."""
+    if _is_admin(user):
+        return True
+    if user.is_commune_user:
+        return unit.id == user.unit_id
+    return _overseer_of(user, unit)
+
+
+def unit_filter(user):
+    """The same rule as `can_see_unit`, as a SQL condition on Unit."""
+    if _is_admin(user):
+        return true()
+    if user.is_commune_user:
+        return Unit.id == user.unit_id
+    return Unit.path.startswith(user.unit.path)
+
+
+def visible_unit_ids(user):
+    """A subquery of the ids of the units the user may see."""
+    return db.select(Unit.id).where(unit_filter(user))
+
+
+def can_see_task(user, task) -> bool:
+    """A task is seen by whoever sees its unit."""
+    return can_see_unit(user, task.unit)
+
+
+def can_work_task(user, task) -> bool:
+    """The unit's chair and staff fill in, upload and submit; the observer only reads."""
+    return user.role in WORKING_ROLES and task.unit_id == user.unit_id
+
+
+def can_review_task(user, task) -> bool:
+    """The issuing office (or one above it) reviews, never the commune itself."""
+    return user.role in MANAGING_ROLES and _overseer_of(user, task.directive.issuer)
+
+
+def can_comment_task(user, task) -> bool:
+    """Anyone who sees a task may comment, except the read-only observer."""
+    return can_see_task(user, task) and user.role != "observer"
+
+
+def can_see_directive(user, directive) -> bool:
+    """Issuers see their own (drafts too); units see published ones that gave them tasks."""
+    if _is_admin(user):
+        return True
+    if not user.is_commune_user and _overseer_of(user, directive.issuer):
+        return True
+    if directive.state == "draft":
+        return False
+    from app.tasks.models import Task  # tasks sit above core in the import order
+
+    return db.session.scalar(
+        db.select(
+            exists().where(and_(Task.directive_id == directive.id, Task.unit_id.in_(visible_unit_ids(user))))
+        )
+    )
+
+
+def can_manage_directive(user, directive) -> bool:
+    """The office of the issuing unit (or above it) edits, publishes and closes."""
+    return user.role in MANAGING_ROLES and _overseer_of(user, directive.issuer)
+
+
+def can_create_directive(user) -> bool:
+    """Offices create directives in the name of their unit."""
+    return user.role in MANAGING_ROLES
+
+
+def can_see_units_list(user) -> bool:
+    """The unit list is for district-level users and admins."""
+    return not user.is_commune_user
+
+
+def can_manage_users(user) -> bool:
+    """Only the system administrator manages accounts."""
+    return _is_admin(user)
+
+
+def can_see_all_units(user) -> bool:
+    """Admins see every unit; used where a page lists units without a subtree."""
+    return _is_admin(user)
+
+
+RULES: dict[str, Callable] = {
+    "see_unit": can_see_unit,
+    "see_task": can_see_task,
+    "work_task": can_work_task,
+    "review_task": can_review_task,
+    "comment_task": can_comment_task,
+    "see_directive": can_see_directive,
+    "manage_directive": can_manage_directive,
+    "create_directive": lambda user, _=None: can_create_directive(user),
+    "see_user": lambda user, other: can_see_unit(user, other.unit),
+    "see_units_list": lambda user, _=None: can_see_units_list(user),
+    "manage_users": lambda user, _=None: can_manage_users(user),
+}
+
+
+def allowed(user, action: str, obj=None) -> bool:
+    """Whether the user may do the action on the object; anonymous users may nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(RULES[action](user, obj))
+
+
+def load_or_404(model, object_id, user, see_action: str):
+    """Load an object the user may see, or 404 (and an audit row) whether absent or hidden."""
+    obj = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    if obj is None:
+        abort(404)
+    if not allowed(user, see_action, obj):
+        audit.record_now("access_denied", obj, user=user)
+        abort(404)
+    return obj
+
+
+def require(user, action: str, obj=None) -> None:
+    """Refuse with 403 an action on an object the user already sees."""
+    if not allowed(user, action, obj):
+        audit.record_now("access_denied", obj, user=user, detail={"action": action})
+        raise Forbidden("Bạn không có quyền thực hiện thao tác này.")

@@ -1,0 +1,1 @@
+"""The home page: the user's unit and its tasks."""

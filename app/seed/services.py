@@ -1,0 +1,99 @@
+"""Loading the demo data, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+
+from app.auth.models import User
+from app.auth.services import hash_password
+from app.directives.models import Directive
+from app.extensions import db
+from app.units.models import Unit
+from app.units.queries import by_slug
+from app.units.services import import_units_csv
+
+DATA = Path(__file__).parent / "data"
+UNITS_CSV = DATA / "units_tu_ky.csv"
+REFERENCE_DIRECTIVE = DATA / "tu-ky-2022-05-dvctt-muc-do-3-4.txt"
+DISTRICT_SLUG = "tu-ky"
+EMAIL_DOMAIN = "tuky.example"
+
+#: Accounts of the district itself: login, role, full name, position.
+DISTRICT_ACCOUNTS = [
+    ("admin", "admin", "Quản trị hệ thống", "Quản trị hệ thống"),
+    ("vanphong", "district_office", "Văn phòng HĐND-UBND huyện", "Chuyên viên Văn phòng HĐND-UBND huyện"),
+    ("chutich", "district_leader", "Vũ Thị Hà", "Chủ tịch UBND huyện"),
+]
+#: Accounts of every commune-level unit: login prefix, role, position.
+COMMUNE_ACCOUNTS = [
+    ("ct", "unit_chair", "Chủ tịch UBND"),
+    ("mc", "unit_staff", "Công chức Bộ phận Một cửa"),
+    ("bt", "observer", "Bí thư Đảng ủy"),
+]
+
+
+@dataclass
+class SeedSummary:
+    """What a seed run added."""
+
+    units: int = 0
+    users: int = 0
+    directives: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The summary as printed by the command."""
+        total_units = db.session.scalar(db.select(db.func.count()).select_from(Unit))
+        total_users = db.session.scalar(db.select(db.func.count()).select_from(User))
+        return [
+            f"Đơn vị: {self.units} mới, {total_units} tất cả",
+            f"Tài khoản: {self.users} mới, {total_users} tất cả",
+            f"Văn bản chỉ đạo (dự thảo): {self.directives} mới",
+            *self.notes,
+        ]
+
+
+def seed_demo() -> SeedSummary:
+    """Units, demo accounts (outside production only) and the reference directive."""
+    summary = SeedSummary(units=import_units_csv(UNITS_CSV))
+    if current_app.config["APP_ENV"] in ("development", "testing"):
+        summary.users = _seed_accounts(current_app.config["DEMO_PASSWORD"])
+    else:
+        summary.notes.append("Môi trường production: không tạo tài khoản mẫu.")
+    summary.directives = _seed_reference_directive()
+    return summary
+
+
+def _seed_accounts(password: str) -> int:
+    """Create the demo accounts that do not exist yet; returns how many."""
+    district = by_slug(DISTRICT_SLUG)
+    existing = set(db.session.scalars(db.select(User.username)))
+    password_hash = hash_password(password)  # scrypt is slow on purpose: hash once
+    wanted = [(login, role, name, position, district) for login, role, name, position in DISTRICT_ACCOUNTS]
+    for unit in db.session.scalars(db.select(Unit).where(Unit.parent_id == district.id).order_by(Unit.slug)):
+        for prefix, role, position in COMMUNE_ACCOUNTS:
+            title = f"{position} {unit.name.replace('Xã ', 'xã ').replace('Thị trấn ', 'thị trấn ')}"
+            wanted.append((f"{prefix}.{unit.slug}", role, title, title, unit))
+    created = 0
+    for login, role, name, position, unit in wanted:
+        if login in existing:
+            continue
+        db.session.add(User(username=login, role=role, full_name=name, position=position, unit=unit,
+                            email=f"{login}@{EMAIL_DOMAIN}", password_hash=password_hash))
+        created += 1
+    return created
+
+
+def _seed_reference_directive() -> int:
+    """Store the reference directive of DOMAIN.md as a draft, once."""
+    district = by_slug(DISTRICT_SLUG)
+    body = REFERENCE_DIRECTIVE.read_text(encoding="utf-8")
+    if db.session.scalar(db.select(Directive.id).where(Directive.issuer_unit_id == district.id,
+                                                       Directive.source_filename == REFERENCE_DIRECTIVE.name)):
+        return 0
+    db.session.add(Directive(issuer=district, body=body, source_filename=REFERENCE_DIRECTIVE.name,
+                             issuer_name=district.name, place="Tứ Kỳ"))
+    return 1

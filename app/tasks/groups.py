@@ -1,0 +1,49 @@
+"""The report groups of DOMAIN.md, derived from state and dates, never stored."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+GROUPS = {
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành quá hạn",
+    "open_on_time": "Đang thực hiện trong hạn",
+    "open_overdue": "Đang thực hiện quá hạn",
+    "no_deadline": "Không có thời hạn",
+}
+#: Days before the due date from which a task shows as "sắp đến hạn".
+DUE_SOON_DAYS = 3
+#: A task with no deadline left untouched this long is flagged.
+IDLE_DAYS = 90
+
+
+def report_group(state: str, due_on: date | None, handed_in_on: date | None, today: date) -> str:
+    """The group a task counts in; the due day itself is on time.
+
+    Done tasks are judged by the day the accepted version was handed in; a task
+    handed in and waiting for review is judged the same way, not by today.
+    """
+    if state == "done":
+        if due_on is None or handed_in_on is None or handed_in_on <= due_on:
+            return "done_on_time"
+        return "done_late"
+    if due_on is None:
+        return "no_deadline"
+    judged_on = handed_in_on if state == "submitted" and handed_in_on else today
+    return "open_on_time" if judged_on <= due_on else "open_overdue"
+
+
+def urgency(state: str, due_on: date | None, today: date) -> str | None:
+    """``overdue`` (red) or ``due_soon`` (orange) for an unfinished task, else None."""
+    if state in ("done", "submitted") or due_on is None:
+        return None
+    if today > due_on:
+        return "overdue"
+    if today >= due_on - timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return None
+
+
+def is_idle(due_on: date | None, state: str, last_change: date, today: date) -> bool:
+    """A task with no deadline, not done, untouched for three months."""
+    return due_on is None and state != "done" and (today - last_change).days >= IDLE_DAYS

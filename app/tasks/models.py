@@ -1,0 +1,103 @@
+"""Tasks: one requirement for one unit and period, its comments and history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import clock
+from app.core.types import UTCDateTime
+from app.extensions import db
+from app.tasks.groups import report_group
+from app.units.models import Unit
+
+TASK_STATES = {
+    "open": "Đang thực hiện",
+    "submitted": "Chờ duyệt",
+    "returned": "Thực hiện lại",
+    "done": "Hoàn thành",
+}
+
+
+class Task(db.Model):
+    """A requirement for one unit (and one period when recurring)."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Denormalised from the requirement: boards filter by directive without a join.
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: ``YYYY-MM`` (or ``YYYY-Qn``, ``YYYY``) for recurring requirements, ``""`` otherwise.
+    period: Mapped[str] = mapped_column(String(10), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    #: When the unit handed in the version now under review or accepted.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: What the unit filled in: figures, inventory rows, a note.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    #: Optimistic lock: travels in forms; a stale save is refused (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[Unit] = relationship()
+    requirement = relationship("Requirement")
+    directive = relationship("Directive")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("requirement_id", "unit_id", "period"),
+        Index("ix_tasks_unit_state", "unit_id", "state"),
+        Index("ix_tasks_directive_unit", "directive_id", "unit_id"),
+        Index("ix_tasks_due_state", "due_on", "state"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        """The state in Vietnamese."""
+        return TASK_STATES.get(self.state, self.state)
+
+    def group(self, today: date | None = None) -> str:
+        """The report group of DOMAIN.md, derived now, never stored."""
+        handed_in = clock.local_date(self.submitted_at) if self.submitted_at else None
+        return report_group(self.state, self.due_on, handed_in, today or clock.today())
+
+
+class TaskHistory(db.Model):
+    """One step in a task's life: who did what, when, from where."""
+
+    __tablename__ = "task_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    user = relationship("User")
+
+
+class Comment(db.Model):
+    """A comment on a task; leaders' comments are guidance (ý kiến chỉ đạo)."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: ``comment``, ``guidance`` (ý kiến chỉ đạo) or ``return`` (why it was sent back).
+    kind: Mapped[str] = mapped_column(String(20), default="comment")
+    body: Mapped[str] = mapped_column(Text)
+
+    user = relationship("User")

@@ -1,0 +1,1 @@
+"""Units of local government and their tree."""

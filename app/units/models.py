@@ -1,0 +1,55 @@
+"""Units of local government, in a tree that is data, not code."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+#: Kinds a unit may be; the labels are what pages show.
+UNIT_KINDS = {
+    "province": "Tỉnh / thành phố",
+    "department": "Sở, ngành",
+    "district": "Huyện",
+    "commune": "Xã",
+    "ward": "Phường",
+    "town": "Thị trấn",
+    "special_zone": "Đặc khu",
+}
+#: Kinds at the commune level: their users see their own unit only.
+COMMUNE_LEVEL = frozenset({"commune", "ward", "town", "special_zone"})
+
+
+class Unit(db.Model):
+    """A province, department, district or commune-level unit."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable short name used in logins and imports, e.g. ``tai-son``.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    #: Materialised path of ids, ``/1/7/``: the subtree is one prefix match.
+    path: Mapped[str] = mapped_column(String(400), default="/")
+    #: Who chairs the unit and its Party committee, for letters and notices.
+    chair_name: Mapped[str | None] = mapped_column(String(120))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __table_args__ = (Index("ix_units_path", "path"),)
+
+    @property
+    def is_commune_level(self) -> bool:
+        """True for xã, phường, thị trấn, đặc khu."""
+        return self.kind in COMMUNE_LEVEL
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in Vietnamese."""
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.slug}>"

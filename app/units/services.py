@@ -1,0 +1,45 @@
+"""Changes to the unit tree."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.units.models import UNIT_KINDS, Unit
+
+
+def set_path(unit: Unit) -> None:
+    """Compute the materialised path from the parent's (the unit must have an id)."""
+    unit.path = (unit.parent.path if unit.parent else "/") + f"{unit.id}/"
+
+
+def upsert_unit(slug: str, name: str, kind: str, parent: Unit | None) -> tuple[Unit, bool]:
+    """Create or update a unit by slug; returns it and whether it is new."""
+    if kind not in UNIT_KINDS:
+        raise DomainError(f"Loại đơn vị không hợp lệ: {kind}")
+    unit = db.session.scalar(db.select(Unit).where(Unit.slug == slug))
+    created = unit is None
+    if created:
+        unit = Unit(slug=slug)
+        db.session.add(unit)
+    unit.name, unit.kind, unit.parent = name, kind, parent
+    db.session.flush()
+    set_path(unit)
+    return unit, created
+
+
+def import_units_csv(path: Path) -> int:
+    """Load units from a CSV of slug,name,kind,parent (parents before children); returns new ones."""
+    created = 0
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            parent = None
+            if row.get("parent"):
+                parent = db.session.scalar(db.select(Unit).where(Unit.slug == row["parent"].strip()))
+                if parent is None:
+                    raise DomainError(f"Không tìm thấy đơn vị cấp trên: {row['parent']}")
+            _, is_new = upsert_unit(row["slug"].strip(), row["name"].strip(), row["kind"].strip(), parent)
+            created += is_new
+    return created

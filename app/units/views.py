@@ -1,0 +1,32 @@
+"""The unit list for district-level users."""
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import func
+
+from app.auth.models import User
+from app.core.permissions import require
+from app.core.paging import paginate
+from app.extensions import db
+from app.units.models import Unit
+from app.units.queries import visible_units
+
+bp = Blueprint("units", __name__)
+
+
+@bp.get("/units")
+def index():
+    """List the units the user oversees, with how many accounts each has."""
+    require(current_user, "see_units_list")
+    query = visible_units(current_user)
+    text = request.args.get("q", "").strip()
+    if text:
+        query = query.where(Unit.name.ilike(f"%{text}%"))
+    page = paginate(query)
+    ids = [unit.id for unit in page.items]
+    counts = dict(
+        db.session.execute(
+            db.select(User.unit_id, func.count()).where(User.unit_id.in_(ids)).group_by(User.unit_id)
+        ).all()
+    )
+    return render_template("units/index.html", page=page, counts=counts, q=text)

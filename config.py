@@ -1,0 +1,58 @@
+"""Configuration read from the environment, with working defaults (CONTRACT.md)."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _database_url() -> str:
+    """DATABASE_URL with the psycopg 3 driver named; SQLite under instance/ by default."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'theodoi.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; each value may come from the environment."""
+
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "theodoi@tuky.example")
+    STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
+    OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2022")
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    #: API tokens expire after this many hours.
+    API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
+    #: Failed log-ins tolerated in LOGIN_WINDOW_MINUTES, per account and per address.
+    LOGIN_MAX_FAILS_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILS_PER_ADDRESS = 20
+    LOGIN_WINDOW_MINUTES = 15
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class TestConfig(Config):
+    """Settings for the test suite: same database kinds, a throwaway instance."""
+
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"

@@ -1,0 +1,12 @@
+"""Jobs: thin functions that take ids, call a service and commit (through `job`)."""
+
+from __future__ import annotations
+
+from app.auth.services import purge_expired_tokens
+from workers.base import job
+
+
+@job
+def purge_tokens() -> int:
+    """Delete expired API tokens."""
+    return purge_expired_tokens()
