@@ -1,6 +1,6 @@
 """The account administration page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import services
@@ -9,7 +9,8 @@ from app.auth.models import User
 from app.auth.services import search_filter
 from app.core.errors import DomainError
 from app.core.paging import paginate
-from app.core.permissions import load_or_404, require
+from app.core import audit
+from app.core.permissions import allowed, load_or_404
 from app.extensions import db
 from app.units.models import Unit
 
@@ -18,8 +19,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 def _admins_only():
-    """Every page here is for the administrator."""
-    require(current_user, "manage_users")
+    """Every page here is for the administrator; to anyone else it does not exist (404)."""
+    if not allowed(current_user, "manage_users"):
+        audit.record_now("access_denied", detail={"path": request.path})
+        abort(404)
 
 
 def _unit_choices():

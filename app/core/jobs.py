@@ -38,7 +38,10 @@ def enqueue_after_commit(func: str, *args, queue: str = "default") -> None:
     """Queue a job to start once the current transaction commits; dropped on rollback."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue}")
-    db.session().info.setdefault(_PENDING, []).append(JobCall(func, args, queue))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even of nothing yet, drops the job
+    session.info.setdefault(_PENDING, []).append(JobCall(func, args, queue))
 
 
 def dispatch(call: JobCall) -> None:

@@ -1,0 +1,39 @@
+# Theo dõi chỉ đạo: `make run` serves the demo, `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export APP_ENV ?= development
+
+.PHONY: run test bench system-deps lint clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load the demo data, serve on http://127.0.0.1:5000 with a worker
+run: $(VENV)/.runtime
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	bash scripts/serve-dev.sh
+
+## test: install what the tests need (Python packages; redis-server and chromium when root) and run them
+test: $(VENV)/.dev system-deps
+	APP_ENV=testing $(BIN)/pytest
+
+system-deps:
+	bash scripts/system-deps.sh
+
+## bench: every benchmark under bench/, one JSON line each
+bench: $(VENV)/.dev
+	APP_ENV=testing $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,182 @@
+"""Fixtures: one app and database per test session (SQLite, or PostgreSQL from
+DATABASE_URL), emptied after each test; real Redis when a test asks for it."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.core import clock
+from app.core.database import set_write_intent
+from app.extensions import db
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's app context.
+
+    Flask reuses an active app context for a request, and with it ``g`` (the
+    logged-in user, the CSRF token) and the database session. A browser's
+    requests share nothing, so each request here runs in an empty context.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def _database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The application on a freshly migrated database."""
+    tmp = Path(tempfile.mkdtemp(prefix="theodoi-test-"))
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp),
+            "STORAGE_DIR": str(tmp / "evidence"),
+            "OUTBOX_DIR": str(tmp / "outbox"),
+            "REDIS_URL": None,
+            "SMTP_HOST": None,
+            "BASE_URL": "http://theodoi.test",
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _reset_schema()
+        upgrade()
+    yield app
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _reset_schema() -> None:
+    """Start from an empty database whatever an earlier run left."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _context(app):
+    """An app context per test; every row and file is gone afterwards.
+
+    The test's own transactions start deferred (SQLite): a test that reads
+    must not hold the write lock while the app under test writes.
+    """
+    set_write_intent(False)
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+    clock.freeze(None)
+    for key in ("STORAGE_DIR", "OUTBOX_DIR"):
+        shutil.rmtree(app.config[key], ignore_errors=True)
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """The Flask CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def tree():
+    """A district with two communes and their users (factories.Tree)."""
+    return factories.make_tree()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token a page carries, as a browser would read it."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def login(client, username: str, password: str = factories.PASSWORD):
+    """Log in through the form, as a person would."""
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)}
+    )
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server from PATH on a free port, for the whole session."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="theodoi-redis-")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    from redis import Redis
+
+    for _ in range(100):
+        try:
+            Redis.from_url(url).ping()
+            break
+        except Exception:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_url(app, redis_server, monkeypatch):
+    """Switch the app to RQ on the real Redis for one test, with empty queues."""
+    from redis import Redis
+
+    Redis.from_url(redis_server).flushall()
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_server)
+    return redis_server

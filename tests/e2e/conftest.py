@@ -1,0 +1,58 @@
+"""A live server on a free port and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on 127.0.0.1, as a browser reaches it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page (its own cookies)."""
+    context = chromium.new_context(locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    """A phone-sized page."""
+    context = chromium.new_context(locale="vi-VN", viewport={"width": 375, "height": 740}, is_mobile=True,
+                                   has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

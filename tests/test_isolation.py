@@ -1,0 +1,140 @@
+"""Commune isolation (RELIABILITY 1): every route, every method, walked from the URL map.
+
+A route missing from the tables below fails `test_every_route_has_a_case`, so
+each new route must say how another commune's object reaches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from flask import url_for
+from sqlalchemy import text
+
+from app.extensions import db
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD
+
+#: Reachable without logging in.
+PUBLIC = {"static", "auth.login", "health.healthz", "api.token", "api.openapi"}
+
+#: Routes that take an object id: how to point them at commune B's object.
+OBJECT_ROUTES = {
+    "admin.edit_user": lambda tree: {"user_id": tree.users["staff_b"].id},
+    "admin.reset_password": lambda tree: {"user_id": tree.users["staff_b"].id},
+    "admin.toggle_active": lambda tree: {"user_id": tree.users["staff_b"].id},
+}
+
+#: Routes without an object id: only the anonymous check applies.
+PLAIN_ROUTES = {
+    "home.index",
+    "units.index",
+    "auth.logout",
+    "auth.change_password",
+    "admin.users",
+    "admin.create_user",
+    "admin.import_users",
+    "api.units",
+}
+
+ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES
+
+
+def _rules(app, endpoints):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in endpoints:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def test_every_route_has_a_case(app):
+    missing = {rule.endpoint for rule in app.url_map.iter_rules()} - ALL_CASES
+    assert not missing, f"routes without an isolation case: {sorted(missing)}"
+
+
+def snapshot(app) -> tuple:
+    """Every row of every table but the audit log, and every stored file with its digest."""
+    rows = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            if table.name != "audit_log":
+                rows[table.name] = [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table.name} ORDER BY 1"))]
+    files = {}
+    for folder in (app.config["STORAGE_DIR"], app.config["OUTBOX_DIR"]):
+        for root, _, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(root, name)
+                files[path] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return rows, files
+
+
+def _api_token(client, username):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).json["token"]
+
+
+@pytest.mark.parametrize("username", ["mc.xa-a", "ct.xa-a", "bt.xa-a"])
+def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, username):
+    login(client, username)
+    token = csrf_token(client, "/")
+    bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
+    before = snapshot(app)
+    checked = 0
+    for rule, method in _rules(app, OBJECT_ROUTES):
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **OBJECT_ROUTES[rule.endpoint](tree))
+        if rule.endpoint.startswith("api."):
+            response = client.open(url, method=method, headers=bearer, json={})
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        checked += 1
+    assert checked >= len(OBJECT_ROUTES)
+    assert snapshot(app) == before
+
+
+def test_anonymous_users_are_sent_to_log_in(app, client, tree):
+    token = csrf_token(client, "/login")
+    for rule, method in _rules(app, ALL_CASES - PUBLIC):
+        kwargs = OBJECT_ROUTES[rule.endpoint](tree) if rule.endpoint in OBJECT_ROUTES else {}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **kwargs)
+        response = client.open(url, method=method, data={"csrf_token": token})
+        if rule.endpoint.startswith("api."):
+            assert response.status_code == 401, f"{method} {url}"
+            assert "error" in response.json
+        elif method == "GET":
+            assert response.status_code == 302 and "/login" in response.location, f"{method} {url}"
+        else:
+            assert response.status_code == 401, f"{method} {url}"
+
+
+def test_the_api_ignores_a_browser_session(client, tree):
+    """The API is CSRF-exempt, so a session cookie must not authenticate it."""
+    login(client, "vanphong")
+    assert client.get("/api/v1/units").status_code == 401
+
+
+def test_district_only_pages_are_refused_to_communes(client, tree):
+    login(client, "ct.xa-a")
+    assert client.get("/units").status_code == 403
+
+
+def test_api_units_shows_a_commune_only_itself(client, tree):
+    bearer = {"Authorization": f"Bearer {_api_token(client, 'mc.xa-a')}"}
+    response = client.get("/api/v1/units", headers=bearer)
+    assert [u["slug"] for u in response.json] == ["xa-a"]
+    office = {"Authorization": f"Bearer {_api_token(client, 'vanphong')}"}
+    slugs = {u["slug"] for u in client.get("/api/v1/units", headers=office).json}
+    assert slugs == {"huyen", "xa-a", "xa-b"}
+
+
+def test_denied_access_leaves_an_audit_row(client, tree):
+    from app.core.models import AuditLog
+
+    login(client, "mc.xa-a")
+    assert client.get(f"/admin/users/{tree.users['staff_b'].id}").status_code == 404
+    db.session.rollback()  # a fresh snapshot: the request wrote after ours began
+    row = db.session.scalar(db.select(AuditLog).where(AuditLog.action == "access_denied"))
+    assert row.user_id == tree.users["staff_a"].id and row.unit_id == tree.commune_a.id
