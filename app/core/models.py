@@ -1,10 +1,10 @@
-"""Tables of the cross-cutting parts: the audit log and periodic-job runs."""
+"""Tables of the cross-cutting parts: audit log, periodic-job runs, calendar overrides."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -49,3 +49,15 @@ class PeriodicRun(db.Model):
     claimed_by: Mapped[str] = mapped_column(String(120))
 
     __table_args__ = (UniqueConstraint("name", "slot"),)
+
+
+class CalendarDay(db.Model):
+    """A day an admin marks against the usual calendar: a make-up working day or an extra day off."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    #: True for a make-up working day (ngày làm bù), False for an extra day off.
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), default="")
