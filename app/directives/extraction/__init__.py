@@ -1,0 +1,156 @@
+"""Extraction of a directive's structure from its text (CONTRACT.md `directive extract`).
+
+Pure functions: text in, a dict out, nothing stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.directives.extraction import body, header
+from app.directives.extraction.deadline_phrases import find_deadline, find_report_deadline
+from app.directives.extraction.text import clean_lines, collapse, fold, parse_date_at
+from app.directives.extraction.units import named_units
+
+
+def extract(text: str) -> dict:
+    """Everything CONTRACT.md lists, from a document's text."""
+    lines = header.split_header_lines(clean_lines(text))
+    number, number_at = header.find_number(lines)
+    place, issued_on, year, date_at = header.find_place_date(lines)
+    addressees, body_start = header.find_addressees(lines)
+    recipients, body_end = header.find_recipients(lines)
+    head_end = max(i for i in (number_at, date_at, -1) if i is not None) + 1
+    subject = header.find_subject(lines, 0)
+    if body_start is None:
+        body_start = _after_subject(lines, head_end)
+    body_lines = lines[body_start: body_end if body_end is not None and body_end > body_start else _sign_start(lines)]
+    body_text = "\n".join(body_lines)
+    year = year or _latest_year(text)
+    issuer = header.find_issuer(lines, min(i for i in (number_at, date_at, len(lines)) if i is not None))
+    if number is None:
+        number, subject, issued_on = _own_from_report(body_lines, subject, issued_on, year)
+    return {
+        "number": number,
+        "issued_on": issued_on.isoformat() if issued_on else None,
+        "issuer": issuer or header.issuer_from_body(body_text, place),
+        "place": place,
+        "signer": header.find_signer(lines[body_end:] if body_end is not None else lines[-12:]),
+        "subject": subject,
+        "addressees": addressees,
+        "references": references(body_text, own=number, year=year),
+        "named_units": named_units(body_text, exclude=[place] if place else []),
+        "requirements": requirements(body_lines, year),
+        "recipients": recipients,
+    }
+
+
+def requirements(body_lines: list[str], year: int | None) -> list[dict]:
+    """The requirements, each with its label, text and deadline."""
+    paras = body.paragraphs(body_lines)
+    items = body.build_items(paras)
+    report_rule = None
+    for para in paras:
+        if not any(para.text == item.text for item in items):
+            report_rule = report_rule or find_report_deadline(para.text)
+    result = []
+    for item in items:
+        text = item.full_text()
+        deadline = find_deadline(text, year)
+        if deadline is None and report_rule and re.search(r"\bbao cao\b", fold(text)):
+            deadline = dict(report_rule)  # stated elsewhere in the document for the same report
+        text = re.sub(r"\s*\./\.$", ".", text)  # the end-of-document mark is not part of the text
+        result.append({"label": item.label, "text": text, "deadline": deadline})
+    return result
+
+
+def references(text: str, own: str | None, year: int | None) -> list[dict]:
+    """Each document number cited, in order of first mention, with the date written beside it."""
+    found: dict[str, str | None] = {}
+    for match in header.NUMBER.finditer(text):
+        number = header.normalise_number(match)
+        if own and fold(number) == fold(own):
+            continue
+        issued = _date_after(text, match.end(), year) or _date_before(text, match.start(), year)
+        if number not in found or (found[number] is None and issued):
+            found[number] = issued
+    return [{"number": number, "issued_on": issued} for number, issued in found.items()]
+
+
+def _date_after(text: str, end: int, year: int | None) -> str | None:
+    folded = fold(text)
+    match = re.match(r"\s*,?\s*ngay\s+", folded[end:])
+    if not match:
+        return None
+    found, _ = parse_date_at(folded, end + match.end(), year)
+    return found.isoformat() if found else None
+
+
+def _date_before(text: str, start: int, year: int | None) -> str | None:
+    """"Ngày 14/4/2022, UBND huyện ban hành Công văn số 479/UBND-VP": the date opens the sentence."""
+    folded = fold(text)
+    sentence_start = max(folded.rfind(". ", 0, start), folded.rfind("\n\n", 0, start), -1) + 1
+    match = re.search(r"ngay\s+(?=\d)", folded[sentence_start:start])
+    if not match or "ban hanh" not in folded[sentence_start:start]:
+        return None
+    found, _ = parse_date_at(folded, sentence_start + match.end(), year)
+    return found.isoformat() if found else None
+
+
+def _own_from_report(body_lines: list[str], subject, issued_on, year):
+    """A portal's account of a dispatch: "Ngày 21/5, UBND tỉnh ban hành Công văn số 846/UBND-TH về việc …"."""
+    first = collapse(" ".join(_first_paragraph(body_lines)))
+    match = re.search(r"(?:ban\s*h?anh|banh)\s+\w+(?:\s+\w+)?\s+số\s+", first, flags=re.IGNORECASE)
+    if not match:
+        return None, subject, issued_on
+    number_match = header.NUMBER.match(first, match.end())
+    if not number_match:
+        return None, subject, issued_on
+    number = header.normalise_number(number_match)
+    rest = first[number_match.end():]
+    about = re.match(r"\s*(?:về\s+việc|V/v)\s+(.+?)(?:\.\s|\.$|$)", rest, flags=re.IGNORECASE)
+    if about and subject is None:
+        subject = collapse(about.group(1)).rstrip(".")
+    if issued_on is None:
+        folded = fold(first)
+        date_match = re.match(r"\s*ngay\s+(?=\d)", folded)
+        if date_match:
+            issued_on, _ = parse_date_at(folded, date_match.end(), year)
+    return number, subject, issued_on
+
+
+def _first_paragraph(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if out:
+                break
+            continue
+        out.append(line)
+    return out
+
+
+def _after_subject(lines: list[str], head_end: int) -> int:
+    """Without "Kính gửi", the body starts after the header and the title block."""
+    index = head_end
+    while index < len(lines):
+        text = lines[index].strip()
+        if text and not (text == text.upper() or fold(text).startswith(("v/v", "ve viec"))):
+            if not _is_continuation_of_title(lines, index):
+                return index
+        index += 1
+    return head_end
+
+
+def _is_continuation_of_title(lines: list[str], index: int) -> bool:
+    previous = lines[index - 1].strip() if index > 0 else ""
+    return fold(previous).startswith("v/v") and bool(previous) and not previous.endswith((".", ":"))
+
+
+def _sign_start(lines: list[str]) -> int:
+    return len(lines)
+
+
+def _latest_year(text: str) -> int | None:
+    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text)]
+    return max(years) if years else None

@@ -1,0 +1,125 @@
+"""Deadlines as Vietnamese dispatches write them, read into CONTRACT.md's rule objects.
+
+Only a date introduced by a deadline phrase ("trước ngày", "chậm nhất") is a
+deadline: the dates of cited documents, of issue, of effect ("có hiệu lực từ"),
+start dates ("kể từ ngày") and event periods are not.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from app.directives.extraction.text import DATE_ANY, fold, parse_date_at, to_int
+
+_NUM = r"(\d{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi(?: lam| hai)?|hai muoi|ba muoi)"
+_NUM_VI = {"mot": "một", "hai": "hai", "ba": "ba", "bon": "bốn", "tu": "tư", "nam": "năm", "sau": "sáu",
+           "bay": "bảy", "tam": "tám", "chin": "chín", "muoi": "mười", "muoi lam": "mười lăm",
+           "muoi hai": "mười hai", "hai muoi": "hai mươi", "ba muoi": "ba mươi"}
+_EVERY = r"(?:hang|hàng|hằng)"
+_WEEKDAYS = {"thu hai": 0, "thu ba": 1, "thu tu": 2, "thu nam": 3, "thu sau": 4, "thu bay": 5, "chu nhat": 6}
+
+_MONTHLY = re.compile(r"ngay\s+(\d{1,2})\s+(?:cua\s+)?hang\s+thang")
+_MONTHLY_BARE = re.compile(r"\b(?:hang|dinh ky hang|dinh ky)\s+thang\b")
+_QUARTERLY = re.compile(r"\b(?:hang|dinh ky|moi)\s+quy\b|\bbao cao quy\b")
+_YEARLY = re.compile(r"\b(?:hang|dinh ky)\s+nam\b")
+_WEEKLY = re.compile(r"\b(?:hang|dinh ky hang|moi)\s+tuan\b")
+_DAILY = re.compile(r"\bhang\s+ngay\b")
+_BEFORE_DATE = re.compile(
+    r"(?:truoc|cham nhat(?:\s+(?:la|vao|truoc))?|han\s+(?:chot|cuoi cung|cuoi)?\s*(?:la|:)?|"
+    r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+)?(?=\d)"
+)
+_RELATIVE = re.compile(
+    rf"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)?|cham\s+nhat\s+(?:la\s+)?|khong\s+qua)\s*{_NUM}\s*"
+    rf"(?:\(\s*\d+\s*\)\s*)?(ngay(?:\s+lam\s+viec)?|tuan|thang)"
+)
+
+
+def find_deadline(text: str, doc_year: int | None) -> dict | None:
+    """The deadline a requirement's own text sets, or None."""
+    folded = fold(text)
+    return _recurring(folded) or _fixed_date(folded, doc_year) or _relative(folded)
+
+
+def find_report_deadline(text: str) -> dict | None:
+    """A recurring report deadline stated in passing (the opening of a follow-up dispatch)."""
+    folded = fold(text)
+    for sentence in re.split(r"[.;]\s", folded):
+        if "bao cao" in sentence:
+            rule = _recurring(sentence)
+            if rule:
+                return rule
+    return None
+
+
+def _recurring(folded: str) -> dict | None:
+    match = _MONTHLY.search(folded)
+    if match and 1 <= int(match.group(1)) <= 31:
+        return {"kind": "recurring", "freq": "monthly", "day": int(match.group(1))}
+    if _QUARTERLY.search(folded):
+        return _with_day({"kind": "recurring", "freq": "quarterly"}, folded)
+    if _YEARLY.search(folded) and _BEFORE_DATE.search(folded):
+        return _yearly(folded)
+    if _WEEKLY.search(folded):
+        rule = {"kind": "recurring", "freq": "weekly"}
+        for name, number in _WEEKDAYS.items():
+            if re.search(rf"\b{name}\b", folded):
+                rule["weekday"] = number
+        return rule
+    if _DAILY.search(folded):
+        return {"kind": "recurring", "freq": "daily"}
+    if _MONTHLY_BARE.search(folded) and re.search(r"\bbao cao\b", folded):
+        return {"kind": "recurring", "freq": "monthly", "day": _before_day(folded) or 31}
+    return None
+
+
+def _before_day(folded: str) -> int | None:
+    match = re.search(r"truoc\s+ngay\s+(\d{1,2})(?!\s*[/.\-]\s*\d)", folded)
+    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 31 else None
+
+
+def _with_day(rule: dict, folded: str) -> dict:
+    day = _before_day(folded)
+    if day:
+        rule["day"] = day
+    return rule
+
+
+def _yearly(folded: str) -> dict:
+    rule = {"kind": "recurring", "freq": "yearly"}
+    match = _BEFORE_DATE.search(folded)
+    found = DATE_ANY.match(folded, match.end()) if match else None
+    if found:
+        groups = found.groups()
+        day, month = (groups[0], groups[1]) if groups[0] else (groups[3], groups[4])
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            rule.update(month=int(month), day=int(day))
+    return rule
+
+
+def _fixed_date(folded: str, doc_year: int | None) -> dict | None:
+    for match in _BEFORE_DATE.finditer(folded):
+        found, _ = parse_date_at(folded, match.end(), doc_year)
+        if found:
+            return {"kind": "date", "date": found.isoformat()}
+    return None
+
+
+def _relative(folded: str) -> dict | None:
+    match = _RELATIVE.search(folded)
+    if not match:
+        return None
+    count = to_int(_NUM_VI.get(match.group(1), match.group(1)))
+    if not count:
+        return None
+    unit = match.group(2)
+    if unit == "thang":
+        return {"kind": "relative", "months": count}
+    if unit == "tuan":
+        return {"kind": "relative", "days": count * 7, "working_days": False}
+    return {"kind": "relative", "days": count, "working_days": "lam viec" in unit}
+
+
+def as_date(rule: dict | None) -> date | None:
+    """The date of a fixed-date rule."""
+    return date.fromisoformat(rule["date"]) if rule and rule.get("kind") == "date" else None
