@@ -1,0 +1,1 @@
+"""Directives (văn bản chỉ đạo): extraction, drafts, publishing."""

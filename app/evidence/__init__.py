@@ -1,0 +1,1 @@
+"""Evidence files attached to tasks."""

@@ -1,0 +1,1 @@
+"""Tasks: one requirement for one unit and period."""
