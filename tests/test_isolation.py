@@ -14,6 +14,7 @@ from flask import url_for
 from sqlalchemy import text
 
 from app.extensions import db
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 
@@ -21,10 +22,31 @@ from tests.factories import PASSWORD
 PUBLIC = {"static", "auth.login", "health.healthz", "api.token", "api.openapi"}
 
 #: Routes that take an object id: how to point them at commune B's object.
+def _directive_of_b(tree):
+    """A directive published to commune B only, with its task; created once per test."""
+    if not hasattr(tree, "directive_b"):
+        directive = factories.make_directive(tree.district, source_stored_name="0" * 32, source_filename="cv.pdf")
+        requirement = factories.make_requirement(directive)
+        tree.task_b = factories.make_task(requirement, tree.commune_b)
+        tree.directive_b, tree.requirement_b = directive, requirement
+        db.session.commit()
+    return tree.directive_b
+
+
 OBJECT_ROUTES = {
     "admin.edit_user": lambda tree: {"user_id": tree.users["staff_b"].id},
     "admin.reset_password": lambda tree: {"user_id": tree.users["staff_b"].id},
     "admin.toggle_active": lambda tree: {"user_id": tree.users["staff_b"].id},
+    "directives.show": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.edit": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.publish": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.add_units": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.close": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.source": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.change_deadline": lambda tree: {"directive_id": _directive_of_b(tree).id,
+                                                "requirement_id": tree.requirement_b.id},
+    "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
 
 #: Routes without an object id: only the anonymous check applies.
@@ -37,6 +59,10 @@ PLAIN_ROUTES = {
     "admin.create_user",
     "admin.import_users",
     "api.units",
+    "api.create_directive",
+    "api.list_tasks",
+    "directives.index",
+    "directives.new",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES
@@ -79,6 +105,7 @@ def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, us
     login(client, username)
     token = csrf_token(client, "/")
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
+    _directive_of_b(tree)
     before = snapshot(app)
     checked = 0
     for rule, method in _rules(app, OBJECT_ROUTES):
@@ -128,6 +155,18 @@ def test_api_units_shows_a_commune_only_itself(client, tree):
     office = {"Authorization": f"Bearer {_api_token(client, 'vanphong')}"}
     slugs = {u["slug"] for u in client.get("/api/v1/units", headers=office).json}
     assert slugs == {"huyen", "xa-a", "xa-b"}
+
+
+def test_commune_lists_show_nothing_of_another_commune(client, tree):
+    _directive_of_b(tree)
+    bearer = {"Authorization": f"Bearer {_api_token(client, 'mc.xa-a')}"}
+    assert client.get("/api/v1/tasks", headers=bearer).json == []
+    assert client.get(f"/api/v1/tasks?unit={tree.commune_b.id}", headers=bearer).json == []
+    login(client, "mc.xa-a")
+    assert "1/UBND-VP" not in client.get("/directives/").get_data(as_text=True)
+    other = client.application.test_client()
+    login(other, "mc.xa-b")
+    assert "1/UBND-VP" in other.get("/directives/").get_data(as_text=True)
 
 
 def test_denied_access_leaves_an_audit_row(client, tree):

@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.auth.models import User
 from app.auth.services import hash_password
+from app.directives.intake import draft_from_file
 from app.directives.models import Directive
 from app.extensions import db
 from app.units.models import Unit
@@ -90,10 +91,8 @@ def _seed_accounts(password: str) -> int:
 def _seed_reference_directive() -> int:
     """Store the reference directive of DOMAIN.md as a draft, once."""
     district = by_slug(DISTRICT_SLUG)
-    body = REFERENCE_DIRECTIVE.read_text(encoding="utf-8")
     if db.session.scalar(db.select(Directive.id).where(Directive.issuer_unit_id == district.id,
                                                        Directive.source_filename == REFERENCE_DIRECTIVE.name)):
         return 0
-    db.session.add(Directive(issuer=district, body=body, source_filename=REFERENCE_DIRECTIVE.name,
-                             issuer_name=district.name, place="Tứ Kỳ"))
+    draft_from_file(district, None, REFERENCE_DIRECTIVE.read_bytes(), REFERENCE_DIRECTIVE.name)
     return 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import and_, case, literal, or_
+
 GROUPS = {
     "done_on_time": "Hoàn thành đúng hạn",
     "done_late": "Hoàn thành quá hạn",
@@ -31,6 +33,23 @@ def report_group(state: str, due_on: date | None, handed_in_on: date | None, tod
         return "no_deadline"
     judged_on = handed_in_on if state == "submitted" and handed_in_on else today
     return "open_on_time" if judged_on <= due_on else "open_overdue"
+
+
+def group_case(state, due_on, handed_in_on, today: date):
+    """`report_group` as a SQL CASE over the given columns, for filters and counts in the database.
+
+    It must agree with `report_group` on every case; a test checks both side by side.
+    """
+    return case(
+        (and_(state == "done", or_(due_on.is_(None), handed_in_on.is_(None), handed_in_on <= due_on)),
+         literal("done_on_time")),
+        (state == "done", literal("done_late")),
+        (due_on.is_(None), literal("no_deadline")),
+        (and_(state == "submitted", handed_in_on.is_not(None)),
+         case((handed_in_on <= due_on, literal("open_on_time")), else_=literal("open_overdue"))),
+        (literal(today) <= due_on, literal("open_on_time")),
+        else_=literal("open_overdue"),
+    )
 
 
 def urgency(state: str, due_on: date | None, today: date) -> str | None:

@@ -37,6 +37,8 @@ class Task(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="open")
     #: When the unit handed in the version now under review or accepted.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The local (Vietnamese) day of `submitted_at`: what on time or late is judged by, in SQL too.
+    submitted_on: Mapped[date | None] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: What the unit filled in: figures, inventory rows, a note.
@@ -65,8 +67,7 @@ class Task(db.Model):
 
     def group(self, today: date | None = None) -> str:
         """The report group of DOMAIN.md, derived now, never stored."""
-        handed_in = clock.local_date(self.submitted_at) if self.submitted_at else None
-        return report_group(self.state, self.due_on, handed_in, today or clock.today())
+        return report_group(self.state, self.due_on, self.submitted_on, today or clock.today())
 
 
 class TaskHistory(db.Model):

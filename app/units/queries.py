@@ -20,3 +20,34 @@ def children_of(unit: Unit) -> list[Unit]:
 def by_slug(slug: str) -> Unit | None:
     """A unit by its slug."""
     return db.session.scalar(db.select(Unit).where(Unit.slug == slug))
+
+
+def _bare(name: str) -> str:
+    """A unit's name folded, without its level word: "Xã Tái Sơn" -> "tai son"."""
+    from app.directives.extraction.text import fold
+
+    import re
+
+    # Strip the level word before folding: "phường" and the name "Phượng" fold alike.
+    bare = re.sub(r"^(?:UBND\s+)?(?:xã|phường|thị trấn|thị xã|đặc khu|huyện|quận|thành phố|tỉnh)\s+", "",
+                  name.strip(), flags=re.IGNORECASE)
+    return " ".join(fold(bare).split())
+
+
+def match_names(names: list[str], within: Unit) -> list[dict]:
+    """Each name with the id of the unit below `within` it most likely means, or None.
+
+    Matching ignores diacritics and level words and tolerates small typos
+    ("Tái Sơn", "Tai Son", "xã Tái Sơn" all mean Xã Tái Sơn).
+    """
+    from rapidfuzz import fuzz, process
+
+    candidates = {
+        unit.id: _bare(unit.name)
+        for unit in db.session.scalars(db.select(Unit).where(Unit.path.startswith(within.path), Unit.id != within.id))
+    }
+    result = []
+    for name in names:
+        found = process.extractOne(_bare(name), candidates, scorer=fuzz.ratio, score_cutoff=85)
+        result.append({"name": name, "unit_id": found[2] if found else None})
+    return result

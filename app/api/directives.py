@@ -1,0 +1,55 @@
+"""Directives through the API: create a draft, read it, publish it."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from app.api.views import bp
+from app.core.errors import DomainError
+from app.core.permissions import load_or_404, require
+from app.directives import intake, services
+from app.directives.models import Directive
+from app.directives.queries import directive_json, load_full
+from app.extensions import db
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError("Nội dung yêu cầu phải là một đối tượng JSON.", status=400)
+    return body
+
+
+@bp.post("/directives")
+def create_directive():
+    """Create a draft from an uploaded file (multipart ``file``) or from JSON fields and a body."""
+    require(current_user, "create_directive")
+    user = current_user._get_current_object()
+    upload = request.files.get("file")
+    if upload is not None:
+        directive = intake.draft_from_file(user.unit, user, upload.read(), upload.filename or "van-ban")
+    else:
+        directive = intake.draft_from_text(user.unit, user, _body())
+    db.session.commit()
+    return jsonify(directive_json(load_full(directive.id))), 201
+
+
+@bp.get("/directives/<int:directive_id>")
+def get_directive(directive_id: int):
+    """One directive with its requirements."""
+    load_or_404(Directive, directive_id, current_user, "see_directive")
+    return jsonify(directive_json(load_full(directive_id)))
+
+
+@bp.post("/directives/<int:directive_id>/publish")
+def publish_directive(directive_id: int):
+    """Publish a draft to units ("all" below the issuer, or ids), with deadline overrides."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    require(current_user, "manage_directive", directive)
+    body = _body()
+    units = services.target_units(directive, body.get("units", "all"))
+    overrides = body.get("deadlines") or {}
+    if not isinstance(overrides, dict):
+        raise DomainError('"deadlines" phải là đối tượng {mã yêu cầu: thời hạn}.', status=422)
+    count = services.publish(directive, current_user._get_current_object(), units, overrides)
+    db.session.commit()
+    return jsonify({"tasks_created": count})

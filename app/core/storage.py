@@ -1,0 +1,70 @@
+"""Files on disk under STORAGE_DIR, under generated names, written atomically.
+
+A file written during a transaction that rolls back is deleted, so the store
+never keeps a file without its row.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+_WRITTEN = "written_files"
+_NAME_OK = set("abcdefghijklmnopqrstuvwxyz0123456789.")
+
+
+def root() -> Path:
+    """The storage directory (created on first use)."""
+    path = Path(current_app.config["STORAGE_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(stored_name: str) -> Path:
+    """The path of a stored file; names that are not ours (``../x``) are refused."""
+    if not stored_name or not set(stored_name) <= _NAME_OK or stored_name.startswith("."):
+        raise FileNotFoundError(stored_name)
+    return root() / stored_name
+
+
+def save(data: bytes | None = None, *, chunks=None, suffix: str = "") -> tuple[str, int]:
+    """Write bytes (or an iterable of chunks) to a new file; returns its generated name and size."""
+    name = secrets.token_hex(16) + (suffix if set(suffix) <= _NAME_OK else "")
+    final = root() / name
+    temp = final.with_name(f".{name}.part")
+    size = 0
+    try:
+        with open(temp, "wb") as handle:
+            for chunk in ([data] if data is not None else chunks):
+                handle.write(chunk)
+                size += len(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+    db.session().info.setdefault(_WRITTEN, []).append(final)
+    return name, size
+
+
+def delete(stored_name: str) -> None:
+    """Remove a stored file if it is there."""
+    path_of(stored_name).unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_files(session: Session, _previous) -> None:
+    for path in session.info.pop(_WRITTEN, []):
+        Path(path).unlink(missing_ok=True)

@@ -1,0 +1,51 @@
+"""The notice outbox: a row per notice, written with the change that causes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core import clock
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+NOTICE_KINDS = {
+    "assigned": "Nhiệm vụ mới được giao",
+    "returned": "Nhiệm vụ bị trả lại",
+    "reminder": "Nhắc hạn",
+    "escalation": "Quá hạn",
+    "digest": "Tổng hợp quá hạn",
+}
+
+
+class Notice(db.Model):
+    """One notice to a unit (in-app) or a person (e-mail); the UNIQUE key makes it once-only."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Idempotency key, e.g. ``assigned:12:7`` (directive, unit); a second insert is refused.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(10), default="in_app")
+    #: The person it is for; null for an in-app notice to everyone of the unit.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: ``pending``, ``sent`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_notices_unit_created", "unit_id", "created_at"),
+        Index("ix_notices_status_channel", "status", "channel"),
+    )
