@@ -10,3 +10,11 @@ from workers.base import job
 def purge_tokens() -> int:
     """Delete expired API tokens."""
     return purge_expired_tokens()
+
+
+@job
+def open_new_periods() -> int:
+    """Create each recurring requirement's task for the periods opened since the last run."""
+    from app.directives.services import open_new_periods as open_periods
+
+    return open_periods()

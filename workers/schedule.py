@@ -26,6 +26,7 @@ class Periodic:
 
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("purge-tokens", "workers.jobs.purge_tokens", 3600),
+    Periodic("open-new-periods", "workers.jobs.open_new_periods", 3600),
 )
 #: How often the ticker looks at the schedule.
 TICK_SECONDS = 20

@@ -100,11 +100,15 @@ def queue_status() -> str:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the outer transaction has not committed yet
     calls = session.info.pop(_PENDING, [])
     for call in calls:
         dispatch(call)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, _previous) -> None:
+def _after_rollback(session: Session, previous) -> None:
+    if previous.nested:
+        return  # a savepoint rolled back; the outer transaction may still commit
     session.info.pop(_PENDING, None)

@@ -61,10 +61,13 @@ def delete(stored_name: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _keep_files(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+    if session.get_nested_transaction() is None:  # not a mere savepoint release
+        session.info.pop(_WRITTEN, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_files(session: Session, _previous) -> None:
+def _drop_files(session: Session, previous) -> None:
+    if previous.nested:
+        return
     for path in session.info.pop(_WRITTEN, []):
         Path(path).unlink(missing_ok=True)
