@@ -61,9 +61,9 @@ class NewDirectiveForm(FlaskForm):
 class RequirementForm(Form):
     """One requirement row of the draft form."""
 
-    id = HiddenField()
+    requirement_id = HiddenField()
     position = IntegerField("Thứ tự", validators=[Optional()])
-    label = StringField("Số mục", validators=[Optional()])
+    item_label = StringField("Số mục", validators=[Optional()])
     text = TextAreaField("Nội dung")
     kind = SelectField("Loại", choices=list(REQUIREMENT_KINDS.items()))
     deadline_kind = SelectField("Thời hạn", choices=DEADLINE_CHOICES)

@@ -129,7 +129,7 @@ def _filled_form(directive: Directive) -> DraftForm:
         "signer_name": directive.signer_name, "addressees": "\n".join(directive.addressees or []),
         "recipients": "\n".join(directive.recipients or []),
         "requirements": [
-            {"id": r.id, "position": i + 1, "label": r.label, "text": r.text, "kind": r.kind,
+            {"requirement_id": r.id, "position": i + 1, "item_label": r.label, "text": r.text, "kind": r.kind,
              "evidence_wanted": r.evidence_wanted, "lead_unit_id": r.lead_unit_id or 0,
              "cooperating_unit_ids": [u.id for u in r.cooperating_units], **deadline_fields(r.deadline)}
             for i, r in enumerate(directive.requirements)
@@ -152,7 +152,7 @@ def _save_draft(directive: Directive, form: DraftForm) -> None:
     rows = [row.data for row in form.requirements if not row.remove.data and (row.text.data or "").strip()]
     rows.sort(key=lambda row: row["position"] if row["position"] is not None else 10**6)
     services.set_requirements(directive, [{
-        **row, "lead_unit_id": row["lead_unit_id"] or None,
+        **row, "label": row["item_label"], "lead_unit_id": row["lead_unit_id"] or None,
         "deadline": deadline_rule(row["deadline_kind"], row["deadline_date"], row["deadline_number"]),
     } for row in rows])
     audit.record("directive_edited", directive)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, exists, insert, literal, select
 
 from app.core import clock
 from app.extensions import db
 from app.notices.models import Notice
+from app.units.models import Unit
 
 
 def notify_units_assigned(directive, unit_ids: list[int]) -> int:
-    """An in-app notice to each unit newly given tasks of a directive; returns how many were new."""
-    keys = {f"assigned:{directive.id}:{unit_id}": unit_id for unit_id in unit_ids}
-    existing = set(db.session.scalars(select(Notice.key).where(Notice.key.in_(list(keys)))))
-    subject = f"Nhiệm vụ mới: {directive.number or 'văn bản'} — {(directive.subject or '')[:200]}"
+    """An in-app notice to each unit newly given tasks of a directive; returns how many were new.
+
+    One INSERT … SELECT: the key ``assigned:<directive>:<unit>`` is built by the
+    database, and a unit already told is skipped (the key is UNIQUE anyway).
+    """
+    if not unit_ids:
+        return 0
+    table = Notice.__table__
     now = clock.now()
-    rows = [
-        {"key": key, "kind": "assigned", "channel": "in_app", "unit_id": unit_id, "directive_id": directive.id,
-         "subject": subject, "status": "sent", "attempts": 0, "created_at": now, "sent_at": now, "body": ""}
-        for key, unit_id in keys.items() if key not in existing
-    ]
-    if rows:
-        db.session.execute(insert(Notice), rows)
-    return len(rows)
+    key = literal(f"assigned:{directive.id}:") + cast(Unit.id, String)
+    values = {"kind": "assigned", "channel": "in_app", "directive_id": directive.id, "status": "sent", "attempts": 0,
+              "subject": f"Nhiệm vụ mới: {directive.number or 'văn bản'} — {(directive.subject or '')[:200]}",
+              "body": "", "created_at": now, "sent_at": now}
+    source = select(*(literal(v, table.c[k].type) for k, v in values.items()), Unit.id, key).where(
+        Unit.id.in_(unit_ids), ~exists().where(Notice.key == key))
+    return db.session.execute(insert(table).from_select([*values, "unit_id", "key"], source)).rowcount

@@ -18,7 +18,7 @@ def publish_monthly(tree, on: str) -> Directive:
     directive = factories.make_directive(tree.district, state="draft")
     factories.make_requirement(directive, "Báo cáo số liệu hằng tháng", deadline=MONTHLY, kind="figures")
     db.session.refresh(directive)
-    services.publish(directive, tree.users["office"], [tree.commune_a, tree.commune_b])
+    services.publish(directive, tree.users["office"], [tree.commune_a.id, tree.commune_b.id])
     db.session.commit()
     return directive
 
