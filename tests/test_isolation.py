@@ -33,6 +33,18 @@ def _directive_of_b(tree):
     return tree.directive_b
 
 
+def _calendar_day(tree):
+    """A day the admin marked; only the admin's pages may touch it."""
+    from datetime import date
+
+    from app.core.models import CalendarDay
+
+    row = db.session.scalar(db.select(CalendarDay)) or CalendarDay(day=date(2022, 5, 3), is_working=False)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 OBJECT_ROUTES = {
     "admin.edit_user": lambda tree: {"user_id": tree.users["staff_b"].id},
     "admin.reset_password": lambda tree: {"user_id": tree.users["staff_b"].id},
@@ -45,6 +57,7 @@ OBJECT_ROUTES = {
     "directives.source": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "directives.change_deadline": lambda tree: {"directive_id": _directive_of_b(tree).id,
                                                 "requirement_id": tree.requirement_b.id},
+    "admin.remove_calendar_day": lambda tree: {"day_id": _calendar_day(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
@@ -63,6 +76,8 @@ PLAIN_ROUTES = {
     "api.list_tasks",
     "directives.index",
     "directives.new",
+    "admin.calendar",
+    "admin.add_calendar_day",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES
@@ -106,6 +121,7 @@ def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, us
     token = csrf_token(client, "/")
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
     _directive_of_b(tree)
+    _calendar_day(tree)
     before = snapshot(app)
     checked = 0
     for rule, method in _rules(app, OBJECT_ROUTES):

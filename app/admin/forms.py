@@ -46,3 +46,11 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
+
+
+class CalendarDayForm(FlaskForm):
+    """A make-up working day or an extra day off."""
+
+    day = StringField("Ngày (dd/mm/yyyy)", validators=[DataRequired(REQUIRED)])
+    is_working = SelectField("Loại ngày", choices=[("0", "Ngày nghỉ thêm"), ("1", "Ngày làm bù (làm việc)")])
+    note = StringField("Ghi chú", validators=[Optional(), Length(max=200)])

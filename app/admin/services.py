@@ -94,3 +94,23 @@ def reset_password(user: User, password: str) -> None:
 def demo_password_hash(password: str) -> str:
     """Hash once and share among demo accounts (scrypt is slow on purpose)."""
     return hash_password(password)
+
+
+def set_calendar_day(day, is_working: bool, note: str):
+    """Mark a day as a make-up working day or an extra day off (replacing an earlier mark)."""
+    from app.core.models import CalendarDay
+
+    row = db.session.scalar(db.select(CalendarDay).where(CalendarDay.day == day))
+    if row is None:
+        row = CalendarDay(day=day)
+        db.session.add(row)
+    row.is_working, row.note = is_working, (note or "").strip()[:200]
+    db.session.flush()
+    audit.record("calendar_day_set", row, detail={"day": day.isoformat(), "is_working": is_working})
+    return row
+
+
+def remove_calendar_day(row) -> None:
+    """Forget a mark: the day follows the usual calendar again."""
+    audit.record("calendar_day_removed", row, detail={"day": row.day.isoformat()})
+    db.session.delete(row)

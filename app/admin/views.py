@@ -4,12 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.admin import services
-from app.admin.forms import ConfirmForm, CreateUserForm, ImportUsersForm, MoveUserForm, ResetPasswordForm
+from app.admin.forms import CalendarDayForm, ConfirmForm, CreateUserForm, ImportUsersForm, MoveUserForm, ResetPasswordForm
 from app.auth.models import User
 from app.auth.services import search_filter
 from app.core.errors import DomainError
 from app.core.paging import paginate
-from app.core import audit
+from app.core import audit, clock
 from app.core.permissions import allowed, load_or_404
 from app.extensions import db
 from app.units.models import Unit
@@ -123,3 +123,45 @@ def _flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "danger")
+
+
+@bp.get("/calendar")
+def calendar():
+    """The year's public holidays and the days the admin marked (make-up days, extra days off)."""
+    from app.core.calendar import public_calendar
+    from app.core.models import CalendarDay
+
+    year = clock.today().year
+    holidays, makeup = public_calendar(year, year)
+    marked = db.session.scalars(db.select(CalendarDay).order_by(CalendarDay.day.desc()).limit(200))
+    return render_template("admin/calendar.html", form=CalendarDayForm(), marked=list(marked), year=year,
+                           holidays=sorted(holidays), makeup=sorted(makeup), confirm=ConfirmForm())
+
+
+@bp.post("/calendar")
+def add_calendar_day():
+    """Mark a day against the usual calendar."""
+    from app.directives.forms import parse_vn_date
+
+    form = CalendarDayForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.calendar"))
+    try:
+        day = parse_vn_date(form.day.data)
+    except ValueError:
+        flash("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy.", "danger")
+        return redirect(url_for("admin.calendar"))
+    return _apply(lambda: services.set_calendar_day(day, form.is_working.data == "1", form.note.data),
+                  "Đã lưu ngày.", url_for("admin.calendar"))
+
+
+@bp.post("/calendar/<int:day_id>/delete")
+def remove_calendar_day(day_id: int):
+    """Forget a marked day."""
+    from app.core.models import CalendarDay
+
+    row = db.session.get(CalendarDay, day_id)
+    if row is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    return _apply(lambda: services.remove_calendar_day(row), "Đã xoá.", url_for("admin.calendar"))

@@ -96,8 +96,10 @@ class PublishForm(FlaskForm):
     """Which units the tasks go to."""
 
     scope = RadioField("Giao cho", choices=[("all", "Tất cả đơn vị trực thuộc"), ("named", "Các đơn vị được nêu tên"),
-                                            ("list", "Chọn đơn vị")], default="all")
+                                            ("group", "Một nhóm đã lưu"), ("list", "Chọn đơn vị")], default="all")
+    group_id = SelectField("Nhóm", coerce=int, validate_choice=False, validators=[Optional()])
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+    save_as = StringField("Lưu danh sách đã chọn thành nhóm (tên nhóm)", validators=[Optional()])
 
 
 class DeadlineForm(FlaskForm):

@@ -18,7 +18,7 @@ from app.directives.models import Directive, DirectiveReference, Requirement
 from app.extensions import db
 from app.notices.services import notify_units_assigned
 from app.tasks.models import Task
-from app.units.models import Unit
+from app.units.models import Unit, UnitGroup
 from app.units.queries import match_names
 
 NO_REQUIREMENTS = "Không tìm thấy yêu cầu nào trong văn bản. Hãy kiểm tra nội dung hoặc nhập các yêu cầu bằng tay."
@@ -154,6 +154,11 @@ def target_units(directive: Directive, choice) -> list[int]:
     elif choice == "named":
         named = [n["unit_id"] for n in directive.named_units if n.get("unit_id")]
         ids = list(db.session.scalars(below.where(Unit.id.in_(named))))
+    elif isinstance(choice, str) and choice.startswith("group:") and choice[6:].isdigit():
+        group = db.session.get(UnitGroup, int(choice[6:]))
+        if group is None or not directive.issuer.path.startswith(_unit_path(group.owner_unit_id)):
+            raise DomainError("Không tìm thấy nhóm đơn vị.")
+        ids = list(db.session.scalars(below.where(Unit.id.in_(group.unit_ids))))
     elif isinstance(choice, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in choice):
         ids = list(db.session.scalars(below.where(Unit.id.in_(choice))))
         if len(ids) != len(set(choice)):
@@ -163,6 +168,10 @@ def target_units(directive: Directive, choice) -> list[int]:
     if not ids:
         raise DomainError("Chưa chọn đơn vị nào để giao việc.")
     return ids
+
+
+def _unit_path(unit_id: int) -> str:
+    return db.session.scalar(select(Unit.path).where(Unit.id == unit_id)) or "//"
 
 
 def publish(directive: Directive, user, unit_ids: list[int], deadline_overrides: dict | None = None) -> int:
@@ -219,7 +228,8 @@ def _insert_tasks(requirement: Requirement, unit_ids: list[int], period: str, du
     columns = [*values, "unit_id"]
     source = select(*(literal(value, table.c[name].type) for name, value in values.items()), Unit.id).where(
         Unit.id.in_(unit_ids))
-    return db.session.execute(insert(table).from_select(columns, source)).rowcount
+    statement = insert(table).from_select(columns, source).execution_options(preserve_rowcount=True)
+    return db.session.execute(statement).rowcount
 
 
 def add_units(directive: Directive, user, unit_ids: list[int]) -> int:

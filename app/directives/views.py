@@ -18,7 +18,8 @@ from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.extensions import db
 
-from app.units.queries import children_of
+from app.units.queries import children_of, groups_of
+from app.units.services import save_group
 
 bp = Blueprint("directives", __name__, url_prefix="/directives")
 
@@ -88,7 +89,8 @@ def show(directive_id: int):
     """One directive: header, requirements with deadlines, references, units and progress."""
     directive = _load(directive_id)
     units = children_of(directive.issuer) if current_user.role == "district_office" else []
-    return render_template("directives/show.html", directive=directive, describe=describe,
+    groups = groups_of(directive.issuer) if units else []
+    return render_template("directives/show.html", directive=directive, describe=describe, groups=groups,
                            progress=progress([directive.id], current_user).get(directive.id, (0, 0)),
                            publish_form=PublishForm(), deadline_form=DeadlineForm(), add_form=AddUnitsForm(),
                            confirm=ConfirmForm(), units=units, named_ids={n.get("unit_id") for n in directive.named_units})
@@ -166,8 +168,10 @@ def publish(directive_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    choice = form.unit_ids.data if form.scope.data == "list" else form.scope.data
+    choice = {"list": form.unit_ids.data, "group": f"group:{form.group_id.data}"}.get(form.scope.data, form.scope.data)
     try:
+        if form.scope.data == "list" and form.save_as.data:
+            save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
         count = services.publish(directive, current_user._get_current_object(),
                                  services.target_units(directive, choice))
     except DomainError as exc:

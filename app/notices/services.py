@@ -26,4 +26,6 @@ def notify_units_assigned(directive, unit_ids: list[int]) -> int:
               "body": "", "created_at": now, "sent_at": now}
     source = select(*(literal(v, table.c[k].type) for k, v in values.items()), Unit.id, key).where(
         Unit.id.in_(unit_ids), ~exists().where(Notice.key == key))
-    return db.session.execute(insert(table).from_select([*values, "unit_id", "key"], source)).rowcount
+    statement = insert(table).from_select([*values, "unit_id", "key"], source)
+    # psycopg reports -1 for INSERT … SELECT unless SQLAlchemy is told to keep the count.
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount

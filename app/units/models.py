@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -53,3 +53,15 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
+
+
+class UnitGroup(db.Model):
+    """A named list of units an office saves to give tasks to again (e.g. "9 xã chậm")."""
+
+    __tablename__ = "unit_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The unit whose office owns the group; only units below it may be members.
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    unit_ids: Mapped[list] = mapped_column(JSON, default=list)

@@ -51,3 +51,10 @@ def match_names(names: list[str], within: Unit) -> list[dict]:
         found = process.extractOne(_bare(name), candidates, scorer=fuzz.ratio, score_cutoff=85)
         result.append({"name": name, "unit_id": found[2] if found else None})
     return result
+
+
+def groups_of(unit: Unit) -> list:
+    """The saved unit groups of a unit's office, by name."""
+    from app.units.models import UnitGroup
+
+    return list(db.session.scalars(db.select(UnitGroup).where(UnitGroup.owner_unit_id == unit.id).order_by(UnitGroup.name)))

@@ -43,3 +43,22 @@ def import_units_csv(path: Path) -> int:
             _, is_new = upsert_unit(row["slug"].strip(), row["name"].strip(), row["kind"].strip(), parent)
             created += is_new
     return created
+
+
+def save_group(owner: Unit, name: str, unit_ids: list[int]):
+    """Save (or replace) a named list of units below `owner`."""
+    from app.units.models import UnitGroup
+
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Vui lòng đặt tên cho nhóm đơn vị.")
+    members = list(db.session.scalars(db.select(Unit.id).where(
+        Unit.id.in_(unit_ids), Unit.path.startswith(owner.path), Unit.id != owner.id)))
+    if not members:
+        raise DomainError("Nhóm phải có ít nhất một đơn vị trực thuộc.")
+    group = db.session.scalar(db.select(UnitGroup).where(UnitGroup.owner_unit_id == owner.id, UnitGroup.name == name))
+    if group is None:
+        group = UnitGroup(owner_unit_id=owner.id, name=name)
+        db.session.add(group)
+    group.unit_ids = sorted(members)
+    return group

@@ -171,3 +171,60 @@ def test_directive_list_searches_number_subject_and_date(client):
     assert "11/UBND-VP" not in client.get("/directives/?q=chuyển đổi").get_data(as_text=True)
     by_date = client.get("/directives/?from=01/05/2022&to=30/06/2022").get_data(as_text=True)
     assert "12/UBND-VP" in by_date and "11/UBND-VP" not in by_date
+
+
+def test_a_saved_group_of_units_is_reused(client):
+    seeded()
+    login(client, "vanphong", "demo-2022")
+    from app.units.models import UnitGroup
+    from app.units.queries import by_slug
+
+    first = client.post("/directives/new", data={"csrf_token": csrf_token(client, "/directives/new"),
+                                                 "body": "1. Giao các xã rà soát hồ sơ."})
+    first_id = int(re.search(r"/directives/(\d+)/", first.location).group(1))
+    picked = [by_slug("tai-son").id, by_slug("ha-ky").id]
+    client.post(f"/directives/{first_id}/publish", data={"csrf_token": csrf_token(client, "/"), "scope": "list",
+                                                         "unit_ids": picked, "save_as": "Xã chậm"})
+    assert count(Task, Task.directive_id == first_id) == 2
+    group = db.session.scalar(db.select(UnitGroup))
+    assert (group.name, sorted(group.unit_ids)) == ("Xã chậm", sorted(picked))
+    second = client.post("/directives/new", data={"csrf_token": csrf_token(client, "/directives/new"),
+                                                  "body": "1. Giao các xã báo cáo."})
+    second_id = int(re.search(r"/directives/(\d+)/", second.location).group(1))
+    assert "Xã chậm (2 đơn vị)" in client.get(f"/directives/{second_id}").get_data(as_text=True)
+    client.post(f"/directives/{second_id}/publish", data={"csrf_token": csrf_token(client, "/"), "scope": "group",
+                                                          "group_id": group.id})
+    assert count(Task, Task.directive_id == second_id) == 2
+
+
+def test_assigned_units_see_a_notice_on_their_home_page(client):
+    seeded()
+    login(client, "vanphong", "demo-2022")
+    directive_id = db.session.scalar(db.select(Directive.id))
+    client.post(f"/directives/{directive_id}/publish", data={"csrf_token": csrf_token(client, "/"), "scope": "named"})
+    named = client.application.test_client()
+    login(named, "ct.tai-son", "demo-2022")
+    assert "Nhiệm vụ mới" in named.get("/").get_data(as_text=True)
+    other = client.application.test_client()
+    login(other, "ct.dai-son", "demo-2022")
+    assert "Nhiệm vụ mới" not in other.get("/").get_data(as_text=True)
+
+
+def test_admin_marks_a_make_up_day_and_working_day_deadlines_follow(client):
+    seeded()
+    clock.freeze(clock.parse_instant("2022-06-03T09:00:00"))  # a Friday
+    login(client, "admin", "demo-2022")
+    client.post("/admin/calendar", data={"csrf_token": csrf_token(client, "/admin/calendar"), "day": "04/06/2022",
+                                         "is_working": "1", "note": "Làm bù"})
+    assert "04/06/2022" in client.get("/admin/calendar").get_data(as_text=True)
+    bad = client.post("/admin/calendar", data={"csrf_token": csrf_token(client, "/admin/calendar"),
+                                               "day": "32/13/2022", "is_working": "0"}, follow_redirects=True)
+    assert "Ngày không hợp lệ" in bad.get_data(as_text=True)
+    office = client.application.test_client()
+    login(office, "vanphong", "demo-2022")
+    response = office.post("/directives/new", data={"csrf_token": csrf_token(office, "/directives/new"),
+                                                    "body": "1. Báo cáo trong thời hạn 01 ngày làm việc."})
+    directive_id = int(re.search(r"/directives/(\d+)/", response.location).group(1))
+    office.post(f"/directives/{directive_id}/publish", data={"csrf_token": csrf_token(office, "/"), "scope": "all"})
+    db.session.rollback()
+    assert {t.due_on.isoformat() for t in db.session.scalars(db.select(Task))} == {"2022-06-04"}  # the Saturday
