@@ -75,6 +75,7 @@ def _import_models() -> None:
     import app.core.models  # noqa: F401
     import app.directives.models  # noqa: F401
     import app.evidence.models  # noqa: F401
+    import app.indicators.models  # noqa: F401
     import app.notices.models  # noqa: F401
     import app.tasks.models  # noqa: F401
     import app.units.models  # noqa: F401
@@ -86,10 +87,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.health import health_bp
     from app.auth.views import bp as auth_bp
     from app.directives.views import bp as directives_bp
+    from app.evidence.views import bp as evidence_bp
+    from app.tasks.views import bp as tasks_bp
     from app.home.views import bp as home_bp
     from app.units.views import bp as units_bp
 
-    for blueprint in (auth_bp, home_bp, units_bp, directives_bp, admin_bp, api_bp, health_bp):
+    for blueprint in (auth_bp, home_bp, units_bp, directives_bp, tasks_bp, evidence_bp, admin_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -33,6 +33,23 @@ def _directive_of_b(tree):
     return tree.directive_b
 
 
+def _task_of_b(tree):
+    """Commune B's task, with a file on disk and a pending request, so every route has its object."""
+    _directive_of_b(tree)
+    if not hasattr(tree, "evidence_b"):
+        from app.core import storage
+        from app.evidence.models import Evidence
+        from app.tasks.models import TaskRequest
+
+        name, size = storage.save(b"%PDF-1.4\n%%EOF\n", suffix=".pdf")
+        tree.evidence_b = Evidence(task_id=tree.task_b.id, filename="Báo cáo.pdf", stored_name=name, size=size,
+                                   sha256="0" * 64, content_type="application/pdf")
+        tree.request_b = TaskRequest(task_id=tree.task_b.id, kind="extension", reason="Chờ số liệu")
+        db.session.add_all([tree.evidence_b, tree.request_b])
+        db.session.commit()
+    return tree.task_b
+
+
 def _calendar_day(tree):
     """A day the admin marked; only the admin's pages may touch it."""
     from datetime import date
@@ -58,6 +75,22 @@ OBJECT_ROUTES = {
     "directives.change_deadline": lambda tree: {"directive_id": _directive_of_b(tree).id,
                                                 "requirement_id": tree.requirement_b.id},
     "admin.remove_calendar_day": lambda tree: {"day_id": _calendar_day(tree).id},
+    "tasks.show": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.save_work": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.submit": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.withdraw": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.review": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.assign": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.comment": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.make_request": lambda tree: {"task_id": _task_of_b(tree).id},
+    "tasks.decide": lambda tree: {"task_id": _task_of_b(tree).id, "request_id": tree.request_b.id},
+    "tasks.upload": lambda tree: {"task_id": _task_of_b(tree).id},
+    "evidence.download": lambda tree: {"evidence_id": tree.evidence_b.id},
+    "api.get_task": lambda tree: {"task_id": _task_of_b(tree).id},
+    "api.upload_evidence": lambda tree: {"task_id": _task_of_b(tree).id},
+    "api.download_evidence": lambda tree: {"evidence_id": tree.evidence_b.id},
+    "api.submit_task": lambda tree: {"task_id": _task_of_b(tree).id},
+    "api.review_task": lambda tree: {"task_id": _task_of_b(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
@@ -78,6 +111,7 @@ PLAIN_ROUTES = {
     "directives.new",
     "admin.calendar",
     "admin.add_calendar_day",
+    "tasks.queue",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES
@@ -120,7 +154,7 @@ def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, us
     login(client, username)
     token = csrf_token(client, "/")
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
-    _directive_of_b(tree)
+    _task_of_b(tree)
     _calendar_day(tree)
     before = snapshot(app)
     checked = 0

@@ -41,6 +41,9 @@ DEADLINE = {
                                           "weekday": {"type": "integer"}}},
     ]
 }
+EVIDENCE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
+    "sha256": {"type": "string"}, "content_type": {"type": "string"}}}
 DIRECTIVE = {
     "type": "object",
     "properties": {
@@ -70,6 +73,9 @@ TASK = {
     },
 }
 
+TASK_DETAIL = {"allOf": [TASK, {"type": "object", "properties": {
+    "version": {"type": "integer"}, "data": {"type": "object"}, "evidence": {"type": "array", "items": EVIDENCE},
+    "history": {"type": "array", "items": {"type": "object"}}, "comments": {"type": "array", "items": {"type": "object"}}}}]}
 
 PATHS = {
     "/healthz": {
@@ -133,6 +139,50 @@ PATHS = {
                 ("directive", "integer"), ("unit", "integer"), ("state", "string"), ("group", "string"),
                 ("period", "string"))],
             "responses": {"200": _json({"type": "array", "items": TASK}), "400": _json(_ERROR)},
+        }
+    },
+    "/api/v1/tasks/{task_id}": {
+        "get": {"summary": "Một nhiệm vụ, kèm minh chứng và lịch sử", "parameters": [_id("task_id")],
+                "responses": {"200": _json(TASK_DETAIL), "404": _json(_ERROR)}}
+    },
+    "/api/v1/tasks/{task_id}/evidence": {
+        "post": {
+            "summary": "Tải lên một tệp minh chứng",
+            "parameters": [_id("task_id")],
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                "file": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"201": _json(EVIDENCE), "403": _json(_ERROR), "404": _json(_ERROR),
+                          "413": _json(_ERROR, "Tệp quá lớn"), "415": _json(_ERROR, "Loại tệp không được nhận"),
+                          "422": _json(_ERROR)},
+        }
+    },
+    "/api/v1/evidence/{evidence_id}": {
+        "get": {"summary": "Tải về tệp minh chứng (attachment)", "parameters": [_id("evidence_id")],
+                "responses": {"200": {"description": "Nội dung tệp", "content": {"application/octet-stream": {}}},
+                              "404": _json(_ERROR)}}
+    },
+    "/api/v1/tasks/{task_id}/submit": {
+        "post": {
+            "summary": "Nộp kết quả",
+            "parameters": [_id("task_id")],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                "note": {"type": "string"}, "version": {"type": "integer"},
+                "figures": {"type": "object", "description": "period, total, online_level3, online_level4, "
+                                                             "settled_online"}}}}}},
+            "responses": {"200": _json(TASK_DETAIL), "403": _json(_ERROR), "404": _json(_ERROR),
+                          "409": _json(_ERROR, "Phiên bản cũ hoặc đã nộp"), "422": _json(_ERROR)},
+        }
+    },
+    "/api/v1/tasks/{task_id}/review": {
+        "post": {
+            "summary": "Duyệt: chấp nhận hoặc trả lại",
+            "parameters": [_id("task_id")],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["decision"],
+                                                                        "properties": {
+                "decision": {"enum": ["accept", "return"]}, "comment": {"type": "string"},
+                "version": {"type": "integer"}}}}}},
+            "responses": {"200": _json(TASK_DETAIL), "403": _json(_ERROR), "404": _json(_ERROR),
+                          "409": _json(_ERROR), "422": _json(_ERROR)},
         }
     },
     "/api/v1/openapi.json": {

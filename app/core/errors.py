@@ -82,6 +82,16 @@ def init_app(app) -> None:
             message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang."
         return error_response(exc.code or 500, message)
 
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc):
+        # Two people saved the same version at the same moment: the second loses, told why.
+        from app.extensions import db
+
+        db.session.rollback()
+        return error_response(409)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         incident = uuid.uuid4().hex[:10]

@@ -1,7 +1,8 @@
 """Files on disk under STORAGE_DIR, under generated names, written atomically.
 
-A file written during a transaction that rolls back is deleted, so the store
-never keeps a file without its row.
+A file written during a transaction that rolls back (or ends without a
+commit, as when a request's session is closed) is deleted, so the store never
+keeps a file without its row.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ def path_of(stored_name: str) -> Path:
     return root() / stored_name
 
 
-def save(data: bytes | None = None, *, chunks=None, suffix: str = "") -> tuple[str, int]:
-    """Write bytes (or an iterable of chunks) to a new file; returns its generated name and size."""
+def save(data: bytes | None = None, *, chunks=None, suffix: str = "", verify=None) -> tuple[str, int]:
+    """Write bytes (or an iterable of chunks) to a new file; returns its generated name and size.
+
+    An exception from ``chunks`` (a size limit) or from ``verify(temp_path)`` (a
+    content check on the complete file) leaves nothing behind, not even the temp file.
+    """
     name = secrets.token_hex(16) + (suffix if set(suffix) <= _NAME_OK else "")
     final = root() / name
     temp = final.with_name(f".{name}.part")
@@ -47,10 +52,15 @@ def save(data: bytes | None = None, *, chunks=None, suffix: str = "") -> tuple[s
                 size += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
+        if verify is not None:
+            verify(temp)
         os.replace(temp, final)
     finally:
         temp.unlink(missing_ok=True)
-    db.session().info.setdefault(_WRITTEN, []).append(final)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # no SQL yet: it only gives the file a transaction whose end is seen below
+    session.info.setdefault(_WRITTEN, []).append(final)
     return name, size
 
 
@@ -63,6 +73,15 @@ def delete(stored_name: str) -> None:
 def _keep_files(session: Session) -> None:
     if session.get_nested_transaction() is None:  # not a mere savepoint release
         session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted_files(session: Session, transaction) -> None:
+    # The outermost transaction ended; after a commit the list is already gone.
+    # What is left was rolled back or abandoned (Session.close fires no rollback event).
+    if transaction.parent is None:
+        for path in session.info.pop(_WRITTEN, []):
+            Path(path).unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -13,17 +13,15 @@ import re
 import shutil
 import subprocess
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 
+from app.core import filetypes
 from app.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = (".txt", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 MIB = 1024 * 1024
-MAX_ZIP_ENTRIES = 1000  # a .docx has a few dozen parts; thousands means a zip bomb
-MAX_ZIP_BYTES = 100 * MIB  # zipfile never inflates an entry beyond its declared size
 MIN_CHARS_PER_PAGE = 20  # a PDF with less text than this per page is a scan
 OCR_DPI = 300  # the resolution tesseract is trained for
 OCR_MAX_SIDE = 7000  # pixels: a page of absurd size must not exhaust memory
@@ -47,8 +45,6 @@ OCR_SLOW = "Nhận dạng chữ bản scan mất quá nhiều thời gian. Vui l
 # What each extension must contain. Image extensions take any supported image:
 # a PNG saved as .jpg is common and harmless, tesseract reads both.
 _KIND_BY_EXTENSION = {".txt": "text", ".docx": "zip", ".pdf": "pdf"} | dict.fromkeys(ALLOWED_EXTENSIONS[3:], "image")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc, and also an encrypted .docx
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Notepad's "Unicode"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _NOT_TEXT = {_W + "pPr", _W + "txbxContent", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
@@ -107,11 +103,14 @@ def ocr_available() -> bool:
 
 def _sniff(data: bytes) -> str:
     """The kind of content by its magic bytes, whatever the file is called."""
-    if b"%PDF-" in data[:1024]:  # PDF readers accept the header anywhere in the first KiB
-        return "pdf"
-    for magic, kind in ((b"PK\x03\x04", "zip"), (_OLE_MAGIC, "ole"), (_IMAGE_MAGIC, "image"), (_UTF16_BOMS, "text")):
-        if data.startswith(magic):
-            return kind
+    kind = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
+    if kind in ("pdf", "zip", "ole"):
+        return kind
+    if kind in ("png", "jpeg", "tiff"):
+        return "image"
+    # HTML, SVG and programs are no kind of their own here: text or binary as before.
+    if data.startswith(_UTF16_BOMS):
+        return "text"
     return "binary" if b"\x00" in data[:8192] else "text"
 
 
@@ -164,12 +163,10 @@ def _read_docx(data: bytes) -> ReadResult:
     import docx
 
     try:
-        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()  # the central directory only
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DocumentError(CORRUPT_DOCX) from exc
-    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_ZIP_BYTES:
-        raise DocumentError(ZIP_BOMB)
-    if "word/document.xml" not in {entry.filename for entry in entries}:
+        names = filetypes.check_zip(data)  # entries and declared sizes, before inflating anything
+    except filetypes.ZipRefused as exc:
+        raise DocumentError(ZIP_BOMB if exc.kind == "bomb" else CORRUPT_DOCX) from exc
+    if filetypes.office_kind(names) != "docx":
         raise DocumentError(f"Nội dung tệp không đúng định dạng .docx. {UNSUPPORTED}")
     try:
         document = docx.Document(io.BytesIO(data))

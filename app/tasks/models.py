@@ -102,3 +102,38 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
     user = relationship("User")
+
+
+class TaskRequest(db.Model):
+    """A unit's request on a task: more time (gia hạn), or that it does not apply to the unit."""
+
+    __tablename__ = "task_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    #: ``extension`` or ``not_applicable``.
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_on: Mapped[date | None] = mapped_column(Date)
+    #: ``pending``, ``granted`` or ``refused``.
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def kind_label(self) -> str:
+        """The request in Vietnamese."""
+        return {"extension": "Xin gia hạn", "not_applicable": "Không thuộc phạm vi đơn vị"}.get(self.kind, self.kind)
+
+
+#: How the history shows each action.
+HISTORY_LABELS = {
+    "saved": "Lưu kết quả", "submitted": "Nộp kết quả", "withdrawn": "Rút lại", "accepted": "Chấp nhận",
+    "returned": "Trả lại", "assigned": "Phân công", "commented": "Góp ý", "guidance": "Ý kiến chỉ đạo",
+    "requested_extension": "Xin gia hạn", "requested_not_applicable": "Báo không thuộc phạm vi",
+    "extended": "Gia hạn", "not_applicable": "Xác nhận không thuộc phạm vi", "refused_extension": "Không đồng ý gia hạn",
+    "refused_not_applicable": "Không đồng ý (không thuộc phạm vi)", "evidence_added": "Tải lên minh chứng",
+}

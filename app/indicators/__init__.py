@@ -1,0 +1,1 @@
+"""Online-service figures per unit and month, and the targets they are held to."""
