@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import case
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
@@ -39,7 +40,8 @@ def tasks_for(user, *, directive: int | None = None, unit: int | None = None, st
     if group:
         query = query.where(task_group() == group)
     if mine_first:  # what the chair gave this user comes before the rest of the unit's tasks
-        query = query.order_by(None).order_by((Task.assignee_id == user.id).desc(), Task.due_on.is_(None),
+        mine = case((Task.assignee_id == user.id, 0), else_=1)  # NULL-safe on every database
+        query = query.order_by(None).order_by(mine, Task.due_on.is_(None),
                                               Task.due_on, Task.id)
     return query
 

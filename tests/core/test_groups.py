@@ -55,3 +55,25 @@ def test_idle_after_three_months_without_deadline():
     assert not is_idle(None, "open", date(2022, 1, 1), date(2022, 3, 30))
     assert not is_idle(DUE, "open", date(2022, 1, 1), date(2022, 9, 1))
     assert not is_idle(None, "done", date(2022, 1, 1), date(2022, 9, 1))
+
+
+def test_the_sql_group_agrees_with_the_python_one(tree):
+    """Filters and counts in the database use group_case: it must give the same group on every boundary."""
+    from app.extensions import db
+    from app.tasks.models import Task
+    from app.tasks.queries import task_group
+    from tests import factories
+
+    cases = [
+        ("open", DUE, None, date(2022, 6, 14)), ("open", DUE, None, DUE), ("open", DUE, None, date(2022, 6, 16)),
+        ("returned", DUE, None, date(2022, 6, 16)), ("submitted", DUE, DUE, date(2022, 7, 1)),
+        ("submitted", DUE, date(2022, 6, 16), date(2022, 6, 16)), ("done", DUE, DUE, date(2022, 8, 1)),
+        ("done", DUE, date(2022, 6, 16), date(2022, 6, 16)), ("open", None, None, date(2030, 1, 1)),
+        ("submitted", None, date(2022, 1, 1), date(2030, 1, 1)), ("done", None, date(2022, 1, 1), date(2030, 1, 1)),
+    ]
+    directive = factories.make_directive(tree.district)
+    for index, (state, due_on, handed_in, today) in enumerate(cases):
+        requirement = factories.make_requirement(directive, f"Yêu cầu {index}", label=str(index))
+        task = factories.make_task(requirement, tree.commune_a, due_on, state=state, submitted_on=handed_in)
+        in_sql = db.session.scalar(db.select(task_group(today)).where(Task.id == task.id))
+        assert in_sql == report_group(state, due_on, handed_in, today), (state, due_on, handed_in, today)
