@@ -40,11 +40,10 @@ _WANTED = {".pdf": "PDF", ".jpg": "ảnh JPEG", ".jpeg": "ảnh JPEG", ".png": "
            ".doc": "tài liệu Word (.doc)", ".xls": "bảng tính Excel (.xls)",
            ".docx": "tài liệu Word (.docx)", ".xlsx": "bảng tính Excel (.xlsx)"}
 _FOUND = {"pdf": "PDF", "png": "ảnh PNG", "jpeg": "ảnh JPEG", "tiff": "ảnh TIFF", "zip": "tệp nén ZIP",
-          "ole": "tệp Word/Excel định dạng cũ", None: "không rõ định dạng"}
+          "ole": "tệp Word/Excel định dạng cũ"}
 ACCEPTED = "Chỉ nhận tệp PDF, ảnh JPG/PNG, Word (.doc, .docx) và Excel (.xls, .xlsx)."
 # The bytes a complete file ends with; an upload cut off midway lacks them.
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
-_JPEG_END = b"\xff\xd9"
 
 
 class UploadRefused(DomainError):
@@ -172,7 +171,8 @@ def _check_head(head: bytes, extension: str) -> None:
     if kind == "ole" and extension in (".docx", ".xlsx"):
         raise UploadRefused(f"Tệp {extension} này có mật khẩu hoặc thực chất là định dạng cũ (.doc, .xls). "
                             f"Vui lòng gỡ mật khẩu hoặc lưu lại thành {extension}.")
-    raise UploadRefused(f"Tệp {extension} này không phải {_WANTED[extension]} thật (nội dung là {_FOUND.get(kind)}). "
+    found = f"nội dung là {_FOUND[kind]}" if kind in _FOUND else "không nhận ra định dạng của nội dung"
+    raise UploadRefused(f"Tệp {extension} này không phải {_WANTED[extension]} thật ({found}). "
                         "Có thể tệp đã bị đổi tên; vui lòng lưu lại đúng định dạng rồi tải lên.")
 
 
@@ -187,10 +187,22 @@ def _check_whole(path: Path, extension: str) -> None:
         raise UploadRefused(f"Tệp PDF {cut}", 422)
     if kind == "png" and not tail.endswith(_PNG_END):
         raise UploadRefused(f"Ảnh PNG {cut}", 422)
-    if kind == "jpeg" and not tail.endswith(_JPEG_END):
+    if kind == "jpeg" and not _jpeg_decodes(path):
         raise UploadRefused(f"Ảnh JPEG {cut}", 422)
     if kind == "zip":
         _check_office(path, extension)
+
+
+def _jpeg_decodes(path: Path) -> bool:
+    """A JPEG that decodes to the last line; data after its end (phones' motion photos) is allowed."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.load()  # raises on a cut-off file: Pillow refuses truncated images by default
+    except Exception:  # any decoder error, a decompression bomb included, means "damaged"
+        return False
+    return True
 
 
 def _check_office(path: Path, extension: str) -> None:
