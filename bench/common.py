@@ -43,3 +43,71 @@ def make_app(database_url: str | None = None):
     with app.app_context():
         upgrade()
     return app, tmp
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(target: str, env: dict, workers: int = 2):
+    """Serve a WSGI app (``module:app``) with gunicorn on loopback; yields (port, master pid)."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         target], cwd=root, env={**os.environ, **env})
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "wsgi" in target
+                                       else f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        yield port, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def children_peak_rss_mb(master_pid: int) -> float:
+    """The largest peak resident memory among a gunicorn master's workers, in MiB."""
+    import subprocess
+
+    pids = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    peaks = []
+    for pid in pids:
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return round(max(peaks, default=0.0), 1)
+
+
+def demo_database(tmp: Path) -> dict:
+    """A migrated SQLite database with the demo data; the environment to serve it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "STORAGE_DIR": str(tmp / "files"),
+           "OUTBOX_DIR": str(tmp / "outbox"), "SECRET_KEY": "bench"}
+    env.pop("REDIS_URL", None)
+    root = Path(__file__).resolve().parent.parent
+    for args in (["db", "upgrade"], ["seed", "demo"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=root, check=True,
+                       env={**os.environ, **env}, capture_output=True)
+    return env

@@ -166,3 +166,10 @@ def test_failed_logins_are_counted_in_audit_without_the_password(client, tree):
     row = db.session.scalar(db.select(AuditLog).where(AuditLog.action == "login_failed"))
     assert row.detail == {"username": "mc.xa-a"} and row.address == "127.0.0.1"
     assert db.session.scalar(db.select(func.count()).select_from(AuditLog)) == 1
+
+
+def test_only_the_token_api_is_exempt_from_csrf(app):
+    """Every form route checks CSRF; the API is exempt because it accepts bearer tokens only."""
+    from app.extensions import csrf
+
+    assert csrf._exempt_blueprints == {"api"} and not csrf._exempt_views
