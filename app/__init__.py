@@ -74,6 +74,7 @@ def _import_models() -> None:
     import app.auth.models  # noqa: F401
     import app.core.models  # noqa: F401
     import app.directives.models  # noqa: F401
+    import app.escalation.models  # noqa: F401
     import app.evidence.models  # noqa: F401
     import app.indicators.models  # noqa: F401
     import app.notices.models  # noqa: F401
@@ -149,7 +150,9 @@ def _register_request_rules(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from app.directives.cli import directive_cli
+    from app.escalation.cli import escalation_cli
     from app.seed.cli import seed_cli
 
     app.cli.add_command(seed_cli)
     app.cli.add_command(directive_cli)
+    app.cli.add_command(escalation_cli)

@@ -27,6 +27,8 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("purge-tokens", "workers.jobs.purge_tokens", 3600),
     Periodic("open-new-periods", "workers.jobs.open_new_periods", 3600),
+    Periodic("escalation-sweep", "workers.jobs.escalation_sweep", 900),
+    Periodic("flush-outbox", "workers.jobs.flush_outbox", 60),
 )
 #: How often the ticker looks at the schedule.
 TICK_SECONDS = 20

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -49,3 +49,41 @@ class Notice(db.Model):
         Index("ix_notices_unit_created", "unit_id", "created_at"),
         Index("ix_notices_status_channel", "status", "channel"),
     )
+
+
+class Mail(db.Model):
+    """One e-mail in the outbox: written with the change that causes it, sent by a job, once."""
+
+    __tablename__ = "mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Idempotency key: a second mail with the same key is never written.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    #: ``step`` (a ladder step for a unit), ``digest`` (leaders), ``office`` (the daily digest),
+    #: ``assigned`` or ``returned`` (from an in-app notice).
+    kind: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str | None] = mapped_column(String(20))
+    batch: Mapped[str | None] = mapped_column(String(32))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
+    day: Mapped[date | None] = mapped_column(Date)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(String(200))
+    #: Roles of the unit in copy (``secretary`` on escalations), resolved to addresses when sending.
+    cc_roles: Mapped[list] = mapped_column(JSON, default=list)
+    #: The addresses actually put in copy, once sent.
+    cc: Mapped[list] = mapped_column(JSON, default=list)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    #: Rendered when sent (from the notices it stands for), so writing a mail costs one row.
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    #: ``pending``, ``sending`` (claimed by a worker), ``sent``, ``failed`` or ``in_app`` (shown, not mailed).
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_mails_status_next", "status", "next_attempt_at"),)

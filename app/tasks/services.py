@@ -15,7 +15,9 @@ from app.core.errors import Conflict, DomainError, Forbidden
 from app.core.permissions import allowed
 from app.extensions import db
 from app.indicators.services import record_figures
+from app.core.jobs import enqueue_after_commit
 from app.notices.models import Notice
+from app.notices.services import mail_unit_notices, pending_mails_of_notice
 from app.tasks.models import Comment, Task, TaskHistory, TaskRequest
 
 WORKABLE = ("open", "returned")
@@ -133,12 +135,17 @@ def review(task: Task, user, decision: str, comment: str | None, version=None) -
 
 
 def _notify_returned(task: Task, comment: str) -> None:
-    """An in-app notice to the unit; the outbox key makes each return one notice."""
-    db.session.add(Notice(
+    """An in-app notice to the unit and a mail to its chair and staff; the outbox key makes each return one."""
+    notice = Notice(
         key=f"returned:{task.id}:{task.version}", kind="returned", channel="in_app", unit_id=task.unit_id,
         directive_id=task.directive_id, task_id=task.id, status="sent", sent_at=clock.now(),
         subject=f"Nhiệm vụ bị trả lại: {task.directive.number or ''} mục {task.requirement.label or ''}".strip(),
-        body=comment))
+        body=comment)
+    db.session.add(notice)
+    db.session.flush()
+    mail_unit_notices(Notice.id == notice.id)
+    for mail_id in pending_mails_of_notice(notice.id):  # one task: send now, after the commit
+        enqueue_after_commit("workers.jobs.send_mail", mail_id, queue="emails")
 
 
 def assign(task: Task, user, assignee) -> None:

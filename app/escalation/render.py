@@ -1,0 +1,131 @@
+"""The words of each mail, in Vietnamese, as plain text and HTML, built when the mail is sent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User
+from app.core import clock
+from app.directives.models import Directive
+from app.escalation.ladder import AUDIENCE_ROLES
+from app.escalation.models import TaskNotice
+from app.notices.models import Mail
+from app.extensions import db
+from app.notices.models import Notice
+from app.tasks.models import Task
+from app.units.models import Unit
+
+
+@dataclass
+class Rendered:
+    """A mail's subject, bodies and copies."""
+
+    subject: str
+    text: str
+    html: str
+    cc: list[str]
+
+
+def render(mail: Mail) -> Rendered | None:
+    """The mail's content, or None when there is nothing left to say (never an empty mail)."""
+    tasks, title = _content(mail)
+    if not tasks:
+        return None
+    today = clock.today()
+    lines, rows = [], []
+    for unit_name, unit_tasks in _by_unit(tasks).items():
+        lines.append(f"\n{unit_name} ({len(unit_tasks)} nhiệm vụ):")
+        rows.append(f"<h3>{escape(unit_name)} ({len(unit_tasks)} nhiệm vụ)</h3><ul>")
+        for task in unit_tasks:
+            text, html = _task_line(task, today)
+            lines.append(f"  - {text}")
+            rows.append(f"<li>{html}</li>")
+        rows.append("</ul>")
+    recipient = db.session.get(User, mail.recipient_id) if mail.recipient_id else None
+    greeting = f"Kính gửi {recipient.position or recipient.full_name}," if recipient else "Kính gửi,"
+    footer = "Thư tự động từ hệ thống Theo dõi chỉ đạo. Vui lòng không trả lời thư này."
+    text = "\n".join([greeting, "", title, *lines, "", footer])
+    html = (f"<p>{escape(greeting)}</p><p>{escape(title)}</p>{''.join(rows)}"
+            f"<p style='color:#666;font-size:small'>{escape(footer)}</p>")
+    return Rendered(subject=f"[Theo dõi chỉ đạo] {title}"[:300], text=text, html=html, cc=_cc(mail))
+
+
+def _content(mail: Mail) -> tuple[list[Task], str]:
+    """The tasks a mail is about, and its title line."""
+    if mail.kind == "step":
+        ids = select(TaskNotice.task_id).where(TaskNotice.batch == mail.batch, TaskNotice.step == mail.step,
+                                               TaskNotice.unit_id == mail.unit_id)
+        tasks = _tasks(Task.id.in_(ids))
+        return tasks, _step_title(mail.step, len(tasks))
+    if mail.kind in ("digest", "office"):
+        tasks = _tasks(Task.state.in_(("open", "returned")), Task.due_on < mail.day,
+                       Task.directive_id.in_(select(Directive.id).where(Directive.state == "published",
+                                                                        Directive.issuer_unit_id == mail.unit_id)))
+        units = len({t.unit_id for t in tasks})
+        return tasks, f"Tổng hợp nhiệm vụ quá hạn đến ngày {mail.day:%d/%m/%Y}: {len(tasks)} nhiệm vụ của {units} đơn vị"
+    notice = db.session.get(Notice, mail.notice_id) if mail.notice_id else None
+    if notice is None:
+        return [], ""
+    if mail.kind == "returned":
+        return _tasks(Task.id == notice.task_id), f"Nhiệm vụ bị trả lại, cần thực hiện lại: {notice.body}"
+    tasks = _tasks(Task.directive_id == notice.directive_id, Task.unit_id == notice.unit_id)
+    return tasks, f"Đơn vị được giao {len(tasks)} nhiệm vụ mới"
+
+
+def _step_title(step: str, count: int) -> str:
+    if step.startswith("before"):
+        return f"Nhắc việc: {count} nhiệm vụ sắp đến hạn"
+    if step == "due":
+        return f"Hôm nay là hạn cuối của {count} nhiệm vụ"
+    return f"Quá hạn: {count} nhiệm vụ chưa hoàn thành"
+
+
+def _tasks(*conditions) -> list[Task]:
+    return list(db.session.scalars(
+        select(Task).where(*conditions)
+        .options(joinedload(Task.unit), joinedload(Task.requirement), joinedload(Task.directive))
+        .order_by(Task.unit_id, Task.due_on, Task.id)))
+
+
+def _by_unit(tasks: list[Task]) -> dict[str, list[Task]]:
+    grouped: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        grouped[task.unit.name].append(task)
+    return grouped
+
+
+def _task_line(task: Task, today: date) -> tuple[str, str]:
+    """One task as a line: directive, requirement, due date, days overdue, link."""
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/tasks/{task.id}"
+    number = task.directive.number or "(chưa có số)"
+    requirement = f"mục {task.requirement.label}" if task.requirement.label else "yêu cầu"
+    summary = task.requirement.text.split("\n")[0][:160]
+    due = f"hạn {task.due_on:%d/%m/%Y}" if task.due_on else "không có hạn"
+    late = (today - task.due_on).days if task.due_on else 0
+    lateness = f", quá hạn {late} ngày" if late > 0 else ""
+    text = f"Văn bản {number}, {requirement}: {summary} ({due}{lateness}) {link}"
+    html = (f"Văn bản <b>{escape(number)}</b>, {escape(requirement)}: {escape(summary)} "
+            f"({escape(due)}{escape(lateness)}) <a href=\"{escape(link)}\">Xem nhiệm vụ</a>")
+    return text, html
+
+
+def _cc(mail: Mail) -> list[str]:
+    """The addresses in copy: the unit's people in the roles the step names."""
+    roles = [r for audience in mail.cc_roles or [] for r in AUDIENCE_ROLES.get(audience, ())]
+    if not roles or mail.unit_id is None:
+        return []
+    return list(db.session.scalars(select(User.email).where(User.unit_id == mail.unit_id, User.role.in_(roles),
+                                                            User.active.is_(True), User.email.is_not(None))))
+
+
+def unit_name(unit_id: int | None) -> str:
+    """A unit's name for the admin page."""
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    return unit.name if unit else ""
