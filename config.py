@@ -35,6 +35,8 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2022")
     TIMEZONE = "Asia/Ho_Chi_Minh"
 
+    #: Seconds a worker holds a mail it is sending before another may take it (it may have died).
+    MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
     #: API tokens expire after this many hours.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     #: Failed log-ins tolerated in LOGIN_WINDOW_MINUTES, per account and per address.

@@ -50,6 +50,18 @@ def _task_of_b(tree):
     return tree.task_b
 
 
+def _mail_of_b(tree):
+    """A mail to commune B's chair, failed: only the admin may resend it."""
+    from app.notices.models import Mail
+
+    if not hasattr(tree, "mail_b"):
+        tree.mail_b = Mail(key="test:b", kind="step", recipient_id=tree.users["chair_b"].id,
+                           to_address="ct.xa-b@test.example", unit_id=tree.commune_b.id, status="failed")
+        db.session.add(tree.mail_b)
+        db.session.commit()
+    return tree.mail_b
+
+
 def _calendar_day(tree):
     """A day the admin marked; only the admin's pages may touch it."""
     from datetime import date
@@ -91,6 +103,8 @@ OBJECT_ROUTES = {
     "api.download_evidence": lambda tree: {"evidence_id": tree.evidence_b.id},
     "api.submit_task": lambda tree: {"task_id": _task_of_b(tree).id},
     "api.review_task": lambda tree: {"task_id": _task_of_b(tree).id},
+    "escalation.directive_policy": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "admin.resend_mail": lambda tree: {"mail_id": _mail_of_b(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
@@ -112,6 +126,8 @@ PLAIN_ROUTES = {
     "admin.calendar",
     "admin.add_calendar_day",
     "tasks.queue",
+    "admin.mails",
+    "escalation.unit_policy",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES
@@ -156,6 +172,7 @@ def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, us
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
     _task_of_b(tree)
     _calendar_day(tree)
+    _mail_of_b(tree)
     before = snapshot(app)
     checked = 0
     for rule, method in _rules(app, OBJECT_ROUTES):

@@ -165,3 +165,35 @@ def remove_calendar_day(day_id: int):
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
     return _apply(lambda: services.remove_calendar_day(row), "Đã xoá.", url_for("admin.calendar"))
+
+
+@bp.get("/mails")
+def mails():
+    """The mail outbox: pending, sent, failed, with their attempts and errors."""
+    from sqlalchemy import func
+
+    from app.notices.models import Mail
+
+    status = request.args.get("status") or "failed"
+    counts = dict(db.session.execute(db.select(Mail.status, func.count()).group_by(Mail.status)).all())
+    query = db.select(Mail).where(Mail.status == status).order_by(Mail.id.desc())
+    return render_template("admin/mails.html", page=paginate(query, 50), counts=counts, status=status,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/mails/<int:mail_id>/resend")
+def resend_mail(mail_id: int):
+    """Send a failed mail again, now."""
+    from app.escalation.mailer import resend
+    from app.escalation.services import queue_mails
+    from app.notices.models import Mail
+
+    mail = db.session.get(Mail, mail_id)
+    if mail is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+
+    def again():
+        resend(mail)
+        queue_mails([mail.id])
+
+    return _apply(again, "Đã đưa thư vào hàng đợi gửi lại.", url_for("admin.mails", status="pending"))

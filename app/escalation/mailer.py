@@ -25,8 +25,10 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-#: How long a claimed mail belongs to its worker before another may take it.
-LEASE = timedelta(minutes=5)
+def lease() -> timedelta:
+    """How long a claimed mail belongs to its worker before another may take it (MAIL_LEASE_SECONDS)."""
+    return timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+
 #: Waits after each temporary failure; past the last, the mail is marked failed.
 BACKOFF = [timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60, 120, 240)]
 
@@ -51,7 +53,13 @@ def send(mail_id: int) -> str:
     if not claimed:
         return "skipped"
     mail = db.session.get(Mail, mail_id)
-    content = render(mail)
+    try:
+        content = render(mail)
+    except Exception as exc:  # a mail that cannot be written must not stay claimed for ever
+        log.exception("rendering mail %s failed", mail_id)
+        db.session.rollback()
+        mail = db.session.get(Mail, mail_id)
+        return _retry_later(mail, f"Lỗi soạn thư: {exc}")
     if content is None:  # nothing left to say: never an empty mail
         return _finish(mail, "sent", "Không còn nội dung để gửi.")
     mail.subject, mail.text, mail.html, mail.cc = content.subject, content.text, content.html, content.cc
@@ -135,7 +143,7 @@ def build_message(mail: Mail) -> EmailMessage:
 def due_mail_ids(now=None, limit: int = 1000) -> list[int]:
     """Mails to send now: pending ones whose time came, and claimed ones whose worker vanished."""
     now = now or clock.now()
-    db.session.execute(update(Mail).where(Mail.status == "sending", Mail.claimed_at < now - LEASE)
+    db.session.execute(update(Mail).where(Mail.status == "sending", Mail.claimed_at < now - lease())
                        .values(status="pending", next_attempt_at=now).execution_options(synchronize_session=False))
     return list(db.session.scalars(select(Mail.id).where(Mail.status == "pending", Mail.next_attempt_at <= now)
                                    .order_by(Mail.id).limit(limit)))

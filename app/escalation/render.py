@@ -79,7 +79,8 @@ def _content(mail: Mail) -> tuple[list[Task], str]:
     return tasks, f"Đơn vị được giao {len(tasks)} nhiệm vụ mới"
 
 
-def _step_title(step: str, count: int) -> str:
+def _step_title(step: str | None, count: int) -> str:
+    step = step or ""
     if step.startswith("before"):
         return f"Nhắc việc: {count} nhiệm vụ sắp đến hạn"
     if step == "due":

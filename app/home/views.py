@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.paging import paginate
-from app.notices.queries import recent_for
+from app.notices.queries import recent_for, recent_mails_for
 from app.tasks.groups import GROUPS, urgency
 from app.tasks.models import HISTORY_LABELS
 from app.tasks.queries import inbox_filters, recent_activity, tasks_for
@@ -31,5 +31,6 @@ def index():
         grouped[task.group(today)].append(task)
     return render_template("home/index.html", page=page, today=today, groups=GROUPS, grouped=grouped,
                            urgency=urgency, filters=filters, choices=inbox_filters(current_user),
-                           notices=recent_for(current_user), action_labels=HISTORY_LABELS,
+                           notices=recent_for(current_user), mails=recent_mails_for(current_user),
+                           action_labels=HISTORY_LABELS,
                            activity=recent_activity(current_user) if current_user.role == "unit_chair" else [])

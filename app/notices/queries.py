@@ -18,3 +18,11 @@ def recent_for(user, limit: int = 10) -> list[Notice]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def recent_mails_for(user, limit: int = 10) -> list:
+    """The latest reminders and escalations addressed to the user (what the e-mails said, in-app too)."""
+    from app.notices.models import Mail
+
+    return list(db.session.scalars(select(Mail).where(Mail.recipient_id == user.id, Mail.subject != "")
+                                   .order_by(Mail.id.desc()).limit(limit)))

@@ -1,0 +1,58 @@
+"""The office's escalation ladder pages: its unit's default and a directive's override."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.errors import DomainError
+from app.core.permissions import load_or_404, require
+from app.directives.models import Directive
+from app.escalation.forms import LadderForm, form_rows, ladder_from
+from app.escalation.ladder import AUDIENCES
+from app.escalation.policies import ladder_for, policy_row, remove_override, save_policy
+from app.extensions import db
+
+bp = Blueprint("escalation", __name__, url_prefix="/escalation")
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+def unit_policy():
+    """The default ladder of the office's unit."""
+    require(current_user, "create_directive")
+    return _edit(current_user.unit_id, None, url_for("escalation.unit_policy"))
+
+
+@bp.route("/directives/<int:directive_id>", methods=["GET", "POST"])
+def directive_policy(directive_id: int):
+    """A directive's own ladder, overriding the unit's default."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    require(current_user, "manage_directive", directive)
+    if request.method == "POST" and request.form.get("reset"):
+        remove_override(directive.id, current_user)
+        db.session.commit()
+        flash("Văn bản dùng lại quy trình nhắc việc mặc định.", "success")
+        return redirect(url_for("escalation.directive_policy", directive_id=directive.id))
+    return _edit(directive.issuer_unit_id, directive,
+                 url_for("escalation.directive_policy", directive_id=directive.id))
+
+
+def _edit(issuer_unit_id: int, directive: Directive | None, here: str):
+    directive_id = directive.id if directive else None
+    form = LadderForm() if request.method == "POST" else LadderForm(
+        data={"steps": form_rows(ladder_for(issuer_unit_id, directive_id))})
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            save_policy(issuer_unit_id, ladder_from(form), current_user, directive_id)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return render_template("escalation/policy.html", form=form, directive=directive, audiences=AUDIENCES), 422
+        db.session.commit()
+        flash("Đã lưu quy trình nhắc việc.", "success")
+        return redirect(here)
+    overridden = bool(directive and policy_row(issuer_unit_id, directive_id))
+    return render_template("escalation/policy.html", form=form, directive=directive, audiences=AUDIENCES,
+                           overridden=overridden)
