@@ -7,7 +7,7 @@ from app.admin import services
 from app.admin.forms import CalendarDayForm, ConfirmForm, CreateUserForm, ImportUsersForm, MoveUserForm, ResetPasswordForm
 from app.auth.models import User
 from app.auth.services import search_filter
-from app.core.errors import DomainError
+from app.core.flow import commit_and_redirect
 from app.core.paging import paginate
 from app.core import audit, clock
 from app.core.permissions import allowed, load_or_404
@@ -107,16 +107,8 @@ def toggle_active(user_id: int):
 
 
 def _apply(change, message: str, target: str | None = None):
-    """Run a service, commit on success, flash the outcome in Vietnamese, redirect."""
-    try:
-        result = change()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(message.format(result), "success")
-    return redirect(target or url_for("admin.users"))
+    """Run a service and go back to the page, saying how it went."""
+    return commit_and_redirect(change, message, target or url_for("admin.users"))
 
 
 def _flash_errors(form) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.core import audit, storage
 from app.core.errors import Conflict, DomainError
+from app.core.flow import commit_and_redirect
 from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
 from app.directives import intake, services
@@ -242,15 +243,7 @@ def source(directive_id: int):
 
 
 def _apply(directive: Directive, change, message: str):
-    """Run a service, commit, tell the outcome in Vietnamese, back to the directive."""
-    try:
-        result = change()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(message.format(result), "success")
-    return redirect(url_for("directives.show", directive_id=directive.id))
+    """Run a service and come back to the directive, saying how it went."""
+    return commit_and_redirect(change, message, url_for("directives.show", directive_id=directive.id))
 
 
