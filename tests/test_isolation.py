@@ -105,6 +105,12 @@ OBJECT_ROUTES = {
     "api.review_task": lambda tree: {"task_id": _task_of_b(tree).id},
     "escalation.directive_policy": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "admin.resend_mail": lambda tree: {"mail_id": _mail_of_b(tree).id},
+    "reports.directive_board": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "reports.board_xlsx": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "reports.directive_docx": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "reports.scorecard": lambda tree: {"unit_id": tree.commune_b.id},
+    "api.report_directive_docx": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "api.directive_docx": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
@@ -128,6 +134,16 @@ PLAIN_ROUTES = {
     "tasks.queue",
     "admin.mails",
     "escalation.unit_policy",
+    "reports.figures",
+    "reports.import_page",
+    "reports.set_target_page",
+    "reports.figures_xlsx",
+    "reports.compliance_page",
+    "reports.compliance_xlsx",
+    "api.report_summary",
+    "api.report_summary_xlsx",
+    "api.import_indicators",
+    "api.list_indicators",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES

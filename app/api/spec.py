@@ -76,6 +76,17 @@ TASK = {
 TASK_DETAIL = {"allOf": [TASK, {"type": "object", "properties": {
     "version": {"type": "integer"}, "data": {"type": "object"}, "evidence": {"type": "array", "items": EVIDENCE},
     "history": {"type": "array", "items": {"type": "object"}}, "comments": {"type": "array", "items": {"type": "object"}}}}]}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_GROUP_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+SUMMARY = {"type": "object", "properties": {
+    "units": {"type": "array", "items": {"type": "object", "properties": {"unit_id": {"type": "integer"},
+                                                                          "groups": _GROUP_COUNTS}}},
+    "totals": _GROUP_COUNTS}}
+INDICATOR = {"type": "object", "properties": {
+    "unit_id": {"type": "integer"}, "period": {"type": "string"}, "total": {"type": "integer"},
+    "online_level3": {"type": "integer"}, "online_level4": {"type": "integer"}, "settled_online": {"type": "integer"},
+    "rate": {"type": ["number", "null"]}, "target": {"type": ["number", "null"]}, "below_target": {"type": "boolean"}}}
 
 PATHS = {
     "/healthz": {
@@ -184,6 +195,37 @@ PATHS = {
             "responses": {"200": _json(TASK_DETAIL), "403": _json(_ERROR), "404": _json(_ERROR),
                           "409": _json(_ERROR), "422": _json(_ERROR)},
         }
+    },
+    "/api/v1/reports/summary": {
+        "get": {"summary": "Số nhiệm vụ theo đơn vị và nhóm", "parameters": [{"name": "directive", "in": "query",
+                                                                                "schema": {"type": "integer"}}],
+                "responses": {"200": _json(SUMMARY), "404": _json(_ERROR)}}
+    },
+    "/api/v1/reports/summary.xlsx": {
+        "get": {"summary": "Như trên, dạng Excel (mỗi đơn vị một dòng)",
+                "parameters": [{"name": "directive", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "Tệp .xlsx", "content": {XLSX_TYPE: {}}}}}
+    },
+    "/api/v1/reports/directive/{directive_id}.docx": {
+        "get": {"summary": "Báo cáo kết quả thực hiện văn bản, dạng Word theo Nghị định 30/2020/NĐ-CP",
+                "parameters": [_id("directive_id")],
+                "responses": {"200": {"description": "Tệp .docx", "content": {DOCX_TYPE: {}}}, "404": _json(_ERROR)}}
+    },
+    "/api/v1/directives/{directive_id}.docx": {
+        "get": {"summary": "Văn bản dạng Word theo Nghị định 30/2020/NĐ-CP", "parameters": [_id("directive_id")],
+                "responses": {"200": {"description": "Tệp .docx", "content": {DOCX_TYPE: {}}}, "404": _json(_ERROR)}}
+    },
+    "/api/v1/indicators/import": {
+        "post": {"summary": "Nhập số liệu DVCTT (.csv, .xlsx); một dòng sai thì không nhập gì",
+                 "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "file": {"type": "string", "format": "binary"}}}}}},
+                 "responses": {"200": _json({"type": "object", "properties": {"rows": {"type": "integer"}}}),
+                               "403": _json(_ERROR), "415": _json(_ERROR), "422": _json(_ERROR, "Dòng sai (số dòng)")}}
+    },
+    "/api/v1/indicators": {
+        "get": {"summary": "Số liệu DVCTT của một tháng, tỷ lệ và chỉ tiêu",
+                "parameters": PAGING + [{"name": "period", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "array", "items": INDICATOR}), "400": _json(_ERROR)}}
     },
     "/api/v1/openapi.json": {
         "get": {"summary": "Tài liệu OpenAPI này", "security": [], "responses": {"200": _json({"type": "object"})}}

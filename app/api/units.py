@@ -13,9 +13,9 @@ def unit_json(unit) -> dict:
     return {"id": unit.id, "slug": unit.slug, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id}
 
 
-def paged_json(query, to_json):
+def paged_json(query, to_json, rows: bool = False):
     """A page of rows as a JSON array, with the whole count in X-Total-Count."""
-    page = paginate(query)
+    page = paginate(query, rows=rows)
     response = jsonify([to_json(row) for row in page.items])
     response.headers["X-Total-Count"] = str(page.total)
     return response

@@ -35,10 +35,11 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
-def paginate(query, per_page: int | None = None) -> Page:
-    """Run a select for the page the request asks for."""
+def paginate(query, per_page: int | None = None, rows: bool = False) -> Page:
+    """Run a select for the page the request asks for (whole rows when it selects several things)."""
     page = _int_arg("page", 1)
     size = min(_int_arg("per_page", per_page or DEFAULT_PER_PAGE), MAX_PER_PAGE)
     total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)))
+    limited = query.limit(size).offset((page - 1) * size)
+    items = list(db.session.execute(limited).all() if rows else db.session.scalars(limited))
     return Page(items, total, page, size)

@@ -12,6 +12,7 @@ from app.auth.services import hash_password
 from app.directives.intake import draft_from_file
 from app.directives.models import Directive
 from app.extensions import db
+from app.indicators.services import set_target
 from app.units.models import Unit
 from app.units.queries import by_slug
 from app.units.services import import_units_csv
@@ -65,7 +66,16 @@ def seed_demo() -> SeedSummary:
     else:
         summary.notes.append("Môi trường production: không tạo tài khoản mẫu.")
     summary.directives = _seed_reference_directive()
+    summary.notes.append(f"Chỉ tiêu tỷ lệ trực tuyến 10 % cho {_seed_targets()} tháng năm 2022")
     return summary
+
+
+def _seed_targets() -> int:
+    """The province's online-rate target the reference directive cites: 10 % each month of 2022."""
+    district = by_slug(DISTRICT_SLUG)
+    for month in range(1, 13):
+        set_target(district.id, f"2022-{month:02d}", 0.10)
+    return 12
 
 
 def _seed_accounts(password: str) -> int:

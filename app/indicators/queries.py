@@ -1,0 +1,58 @@
+"""Reads of the monthly figures, with the rate and the target each unit is held to."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
+
+from app.core.permissions import visible_unit_ids
+from app.extensions import db
+from app.indicators.models import MonthlyFigures, Target, online_rate
+from app.units.models import Unit
+
+
+def figures_for(user, period: str | None = None):
+    """A select of (figures, target rate) for the units the user sees; the target is the parent unit's."""
+    parent = aliased(Unit)
+    query = (
+        select(MonthlyFigures, Target.rate, Unit)
+        .join(Unit, Unit.id == MonthlyFigures.unit_id)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .outerjoin(Target, and_(Target.issuer_unit_id == parent.id, Target.period == MonthlyFigures.period))
+        .where(MonthlyFigures.unit_id.in_(visible_unit_ids(user)))
+        .order_by(MonthlyFigures.period.desc(), Unit.name)
+    )
+    if period:
+        query = query.where(MonthlyFigures.period == period)
+    return query
+
+
+def figures_json(figures: MonthlyFigures, target: float | None) -> dict:
+    """A unit's month as CONTRACT.md lists it."""
+    rate = online_rate(figures.total, figures.online_level3, figures.online_level4)
+    return {"unit_id": figures.unit_id, "period": figures.period, "total": figures.total,
+            "online_level3": figures.online_level3, "online_level4": figures.online_level4,
+            "settled_online": figures.settled_online, "rate": rate, "target": target,
+            "below_target": bool(target is not None and rate is not None and rate < target)}
+
+
+def ranking(user, period: str) -> list[dict]:
+    """Units by online rate for a month, lowest first: who is below target, who has no online dossiers."""
+    rows = db.session.execute(figures_for(user, period)).all()
+    out = []
+    for figures, target, unit in rows:
+        row = figures_json(figures, target)
+        row.update(unit=unit, no_online=figures.online_level3 + figures.online_level4 == 0 and figures.total > 0)
+        out.append(row)
+    return sorted(out, key=lambda r: (r["rate"] is None, r["rate"] or 0))
+
+
+def trend(user, unit_ids: list[int] | None = None) -> dict[str, dict[int, float | None]]:
+    """Rate per month per unit, for the month-over-month chart."""
+    series: dict[str, dict[int, float | None]] = {}
+    for figures, _target, _unit in db.session.execute(figures_for(user)).all():
+        if unit_ids and figures.unit_id not in unit_ids:
+            continue
+        series.setdefault(figures.period, {})[figures.unit_id] = online_rate(
+            figures.total, figures.online_level3, figures.online_level4)
+    return dict(sorted(series.items()))

@@ -1,0 +1,1 @@
+"""Where things stand: the board, summaries, compliance, Excel and Word reports."""

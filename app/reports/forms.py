@@ -1,0 +1,22 @@
+"""Forms of the report pages."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DecimalField, StringField
+from wtforms.validators import DataRequired, NumberRange
+
+from app.tasks.forms import check_month
+
+
+class ImportForm(FlaskForm):
+    """The one-stop software's monthly export."""
+
+    file = FileField("Tệp số liệu (.csv hoặc .xlsx)", validators=[FileRequired("Vui lòng chọn tệp.")])
+
+
+class TargetForm(FlaskForm):
+    """The online-rate target of a month."""
+
+    period = StringField("Tháng (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng."), check_month])
+    rate = DecimalField("Chỉ tiêu tỷ lệ trực tuyến (%)", places=1,
+                        validators=[DataRequired("Vui lòng nhập chỉ tiêu."), NumberRange(0, 100, "Từ 0 đến 100 %.")])

@@ -1,0 +1,146 @@
+"""The report pages: a directive's board, the online-service figures, monthly-report compliance, a unit's scorecard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.api.indicators import units_for_import
+from app.api.reports import DOCX, XLSX, attachment
+from app.core import clock
+from app.core.flow import commit_and_redirect
+from app.core.paging import paginate
+from app.core.permissions import load_or_404, require
+from app.directives.models import Directive
+from app.extensions import db
+from app.indicators.imports import import_figures
+from app.indicators.queries import ranking, trend
+from app.indicators.services import set_target
+from app.reports import excel
+from app.reports.forms import ImportForm, TargetForm
+from app.reports.queries import (COMPLIANCE_LABELS, board, board_units, compliance, missed_months, requirements_of,
+                                 summary, unit_names)
+from app.reports.word import directive_report
+from app.tasks.forms import month_key
+from app.tasks.groups import GROUPS
+from app.units.models import Unit
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.get("/directives/<int:directive_id>")
+def directive_board(directive_id: int):
+    """Units × requirements, each cell in its group's colour, counts per unit and in total; paged and filtered."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    group = request.args.get("group") if request.args.get("group") in GROUPS else None
+    period, text = request.args.get("period") or None, request.args.get("unit", "").strip()
+    page = paginate(board_units(current_user, directive.id, group, text), 100)
+    unit_ids = [u.id for u in page.items]
+    data = summary(current_user, directive.id)
+    per_unit = {u["unit_id"]: u["groups"] for u in data["units"]}
+    return render_template("reports/board.html", directive=directive, page=page, groups=GROUPS,
+                           requirements=requirements_of(directive.id), per_unit=per_unit, totals=data["totals"],
+                           cells=board(current_user, directive.id, unit_ids, period), filters={
+                               "group": group or "", "period": period or "", "unit": text})
+
+
+@bp.get("/directives/<int:directive_id>/board.xlsx")
+def board_xlsx(directive_id: int):
+    """The board's figures as Excel, one row per unit."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    data = summary(current_user, directive.id)
+    return attachment(excel.summary_workbook(data, unit_names(u["unit_id"] for u in data["units"])), XLSX,
+                      f"bang-theo-doi-{directive.id}.xlsx")
+
+
+@bp.get("/directives/<int:directive_id>/report.docx")
+def directive_docx(directive_id: int):
+    """The follow-up report on the directive, as Word."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    return attachment(directive_report(directive, current_user), DOCX, f"bao-cao-{directive.id}.docx")
+
+
+@bp.route("/figures", methods=["GET", "POST"])
+def figures():
+    """The communes' online-service figures against the target: import, ranking, flags, trend."""
+    periods = sorted({row[0].period for row in db.session.execute(_all_figures()).all()}, reverse=True)
+    period = request.args.get("period") or (periods[0] if periods else clock.today().strftime("%Y-%m"))
+    rows = ranking(current_user, period)
+    series = trend(current_user)
+    names = {row["unit"].id: row["unit"].name for row in rows}
+    return render_template("reports/figures.html", rows=rows, period=period, periods=periods, series=series,
+                           names=names, import_form=ImportForm(), target_form=TargetForm())
+
+
+def _all_figures():
+    from app.indicators.queries import figures_for
+
+    return figures_for(current_user)
+
+
+@bp.post("/figures/import")
+def import_page():
+    """Upload the one-stop software's export; a bad row refuses the whole file with its line number."""
+    require(current_user, "create_directive")
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash("Vui lòng chọn tệp .csv hoặc .xlsx.", "danger")
+        return redirect(url_for("reports.figures"))
+    allowed, by_slug = units_for_import(current_user)
+    upload = form.file.data
+    return commit_and_redirect(lambda: import_figures(upload.read(), upload.filename, allowed, by_slug),
+                               "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"))
+
+
+@bp.post("/figures/target")
+def set_target_page():
+    """Set the month's online-rate target for the units below the office's unit."""
+    require(current_user, "create_directive")
+    form = TargetForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("reports.figures"))
+    period = month_key(form.period.data)
+    return commit_and_redirect(lambda: set_target(current_user.unit_id, period, float(form.rate.data) / 100),
+                               "Đã đặt chỉ tiêu.", url_for("reports.figures", period=period))
+
+
+@bp.get("/figures.xlsx")
+def figures_xlsx():
+    """A month's figures as Excel."""
+    period = request.args.get("period", "")
+    return attachment(excel.figures_workbook(ranking(current_user, period)), XLSX, f"so-lieu-{period}.xlsx")
+
+
+@bp.get("/compliance")
+def compliance_page():
+    """Who handed in the monthly report by its day, late, or not at all, month by month."""
+    periods, table = compliance(current_user)
+    return render_template("reports/compliance.html", periods=periods, table=table, labels=COMPLIANCE_LABELS,
+                           names=unit_names(table))
+
+
+@bp.get("/compliance.xlsx")
+def compliance_xlsx():
+    """The compliance table as Excel."""
+    periods, table = compliance(current_user)
+    return attachment(excel.compliance_workbook(periods, table, unit_names(table), COMPLIANCE_LABELS), XLSX,
+                      "bao-cao-dinh-ky.xlsx")
+
+
+@bp.get("/units/<int:unit_id>")
+def scorecard(unit_id: int):
+    """A unit's accountability: each directive's tasks, on-time rate, overdue count, missed monthly reports."""
+    unit = load_or_404(Unit, unit_id, current_user, "see_unit")
+    from app.reports.queries import unit_directives
+
+    rows = unit_directives(current_user, unit.id)
+    periods, table = compliance(current_user)
+    done = sum(r["groups"]["done_on_time"] + r["groups"]["done_late"] for r in rows)
+    on_time = sum(r["groups"]["done_on_time"] for r in rows)
+    return render_template("reports/scorecard.html", unit=unit, rows=rows, groups=GROUPS,
+                           on_time_rate=(on_time / done) if done else None,
+                           overdue=sum(r["groups"]["open_overdue"] for r in rows),
+                           missed=missed_months(table.get(unit.id, {})))
