@@ -4,7 +4,6 @@ due tasks and inserts the same rows; then a second sweep, which must queue nothi
 from __future__ import annotations
 
 import logging
-import random
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -12,57 +11,11 @@ from sqlalchemy import text
 from app.core import clock
 from app.escalation.services import sweep
 from app.extensions import db
-from bench.common import make_app, report, timer
+from bench.common import build_million, make_app, report, timer
 
 TASKS = 1_000_000
-UNITS = 3321
-REQUIREMENTS_PER_DIRECTIVE = 5
 NOW = clock.parse_instant("2026-06-15T08:00:00")
 TODAY = clock.local_date(NOW)
-#: 5 % of the tasks sit on a step today (before3, due, after1, after3); the rest are later or done.
-DUE_OFFSETS = [3, 0, -1, -5]
-
-
-def build(app) -> None:
-    """Units with their chair, staff and secretary, directives, and a million tasks, through the driver."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        cur = raw.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.execute("INSERT INTO units (id, slug, name, kind, parent_id, path) VALUES (1, 'tinh', 'UBND tỉnh', "
-                    "'province', NULL, '/1/')")
-        cur.executemany("INSERT INTO units (id, slug, name, kind, parent_id, path) VALUES (?, ?, ?, 'commune', 1, ?)",
-                        [(i, f"xa-{i}", f"Xã {i}", f"/1/{i}/") for i in range(2, UNITS + 2)])
-        users = [(f"{p}.{u}", r, u, f"{p}.{u}@x.example") for u in range(2, UNITS + 2)
-                 for p, r in (("ct", "unit_chair"), ("mc", "unit_staff"), ("bt", "observer"))]
-        users += [("vanphong", "district_office", 1, "vp@x.example"), ("chutich", "district_leader", 1, "ct@x.example")]
-        cur.executemany("INSERT INTO users (username, full_name, role, unit_id, email, password_hash, active, alt_id, "
-                        "created_at) VALUES (?, '', ?, ?, ?, 'x', 1, lower(hex(randomblob(16))), '2026-01-01')", users)
-        directives = TASKS // (UNITS * REQUIREMENTS_PER_DIRECTIVE) + 1
-        cur.executemany("INSERT INTO directives (id, issuer_unit_id, number, body, addressees, recipients, "
-                        "named_units, state, read_by_ocr, created_at, version) VALUES (?, 1, ?, '', '[]', '[]', '[]', "
-                        "'published', 0, '2026-01-01', 1)", [(d, f"{d}/UBND-VP") for d in range(1, directives + 1)])
-        cur.executemany("INSERT INTO requirements (id, directive_id, position, label, text, kind) "
-                        "VALUES (?, ?, ?, ?, 'Yêu cầu', 'action')",
-                        [(d * 10 + r, d, r, str(r)) for d in range(1, directives + 1)
-                         for r in range(REQUIREMENTS_PER_DIRECTIVE)])
-        rng = random.Random(7)
-        rows = []
-        for n in range(TASKS):
-            directive, rest = divmod(n, UNITS * REQUIREMENTS_PER_DIRECTIVE)
-            requirement, unit = divmod(rest, UNITS)
-            if rng.random() < 0.05:
-                due, state = TODAY + timedelta(days=rng.choice(DUE_OFFSETS)), "open"
-            else:
-                due, state = TODAY + timedelta(days=rng.randint(10, 300)), rng.choice(("open", "done"))
-            rows.append(((directive + 1) * 10 + requirement, directive + 1, unit + 2, due.isoformat(), state))
-        cur.executemany("INSERT INTO tasks (requirement_id, directive_id, unit_id, period, due_on, state, data, "
-                        "created_at, updated_at, version) VALUES (?, ?, ?, '', ?, ?, '{}', '2026-01-01', "
-                        "'2026-01-01', 1)", rows)
-        raw.commit()
-        cur.execute("ANALYZE")
-        raw.close()
-
 
 RAW_NOTICES = """INSERT INTO task_notices (task_id, step, due_on, unit_id, batch, created_at)
 SELECT id, :step, due_on, unit_id, 'raw', '2026-06-15 01:00:00' FROM tasks
@@ -99,7 +52,7 @@ def raw_sweep(app) -> float:
 def main() -> None:
     logging.disable(logging.INFO)
     app, _ = make_app()
-    build(app)
+    build_million(app, TODAY)
     baseline = raw_sweep(app)
     with app.app_context():
         with timer() as first:
