@@ -74,6 +74,7 @@ def _import_models() -> None:
     import app.auth.models  # noqa: F401
     import app.core.models  # noqa: F401
     import app.directives.models  # noqa: F401
+    import app.directives.wording  # noqa: F401
     import app.escalation.models  # noqa: F401
     import app.evidence.models  # noqa: F401
     import app.indicators.models  # noqa: F401

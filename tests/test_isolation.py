@@ -111,6 +111,9 @@ OBJECT_ROUTES = {
     "reports.scorecard": lambda tree: {"unit_id": tree.commune_b.id},
     "api.report_directive_docx": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.directive_docx": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.follow_up": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.document": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "api.follow_up": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
 }
@@ -135,6 +138,7 @@ PLAIN_ROUTES = {
     "admin.mails",
     "escalation.unit_policy",
     "reports.figures",
+    "directives.wording",
     "reports.import_page",
     "reports.set_target_page",
     "reports.figures_xlsx",

@@ -227,6 +227,17 @@ PATHS = {
                 "parameters": PAGING + [{"name": "period", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": _json({"type": "array", "items": INDICATOR}), "400": _json(_ERROR)}}
     },
+    "/api/v1/directives/{directive_id}/follow-up": {
+        "post": {
+            "summary": "Soạn dự thảo văn bản đôn đốc tiếp theo văn bản này",
+            "parameters": [_id("directive_id")],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                "period": {"type": "string", "description": "YYYY-MM"},
+                "name": {"oneOf": [{"enum": ["below_target", "overdue", "missed_report"]},
+                                   {"type": "array", "items": {"type": "integer"}}]}}}}}},
+            "responses": {"201": _json(DIRECTIVE), "403": _json(_ERROR), "404": _json(_ERROR), "422": _json(_ERROR)},
+        }
+    },
     "/api/v1/openapi.json": {
         "get": {"summary": "Tài liệu OpenAPI này", "security": [], "responses": {"200": _json({"type": "object"})}}
     },

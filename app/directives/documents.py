@@ -17,8 +17,7 @@ def directive_document(directive: Directive) -> bytes:
             f"{requirement.label}) " if requirement.label and len(requirement.label) == 1 and requirement.label.isalpha()
             else "")
         paragraphs.append(label + requirement.text.replace("\n", " "))
-    paragraphs.append(f"Yêu cầu {directive.addressees[0] if directive.addressees else 'các đơn vị'} "
-                      "nghiêm túc thực hiện./.")
+    paragraphs.append(_closing(directive))
     number = directive.number if directive.number and re.match(r"\d", directive.number) else None
     symbol = directive.number.split("/", 1)[-1] if directive.number and "/" in directive.number else "UBND-VP"
     return nd30.render(nd30.OfficialDocument(
@@ -35,6 +34,14 @@ def _opening(directive: Directive) -> list[str]:
     if directive.follows_id and opening:
         return [p.strip() for p in opening.split("\n\n") if p.strip()]
     return []
+
+
+def _closing(directive: Directive) -> str:
+    """The closing formula, in the office's wording."""
+    from app.directives.wording import fill, templates_for
+
+    addressee = directive.addressees[0] if directive.addressees else "các đơn vị"
+    return fill(templates_for(directive.issuer_unit_id)["closing"], addressee=addressee)
 
 
 def _authority(title: str | None) -> str | None:

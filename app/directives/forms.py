@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, Form, FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from app.directives.models import REQUIREMENT_KINDS
 
@@ -118,3 +118,20 @@ class AddUnitsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
+
+
+class FollowUpForm(FlaskForm):
+    """Which units the follow-up names, for which month."""
+
+    period = StringField("Tháng số liệu (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng.")])
+    rule = RadioField("Nêu tên các đơn vị", choices=[("below_target", "Chưa đạt chỉ tiêu DVCTT"),
+                                                    ("overdue", "Còn nhiệm vụ quá hạn"),
+                                                    ("missed_report", "Không gửi báo cáo định kỳ"),
+                                                    ("list", "Chọn đơn vị")], default="below_target")
+    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+
+    def validate_period(self, field) -> None:
+        """mm/yyyy or YYYY-MM."""
+        from app.tasks.forms import check_month
+
+        check_month(self, field)

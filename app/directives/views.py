@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.core import audit, storage
+from app.core import audit, clock, storage
 from app.core.errors import Conflict, DomainError
 from app.core.flow import commit_and_redirect
 from app.core.paging import paginate
@@ -13,7 +13,7 @@ from app.core.permissions import load_or_404, require
 from app.directives import intake, services
 from app.directives.deadlines import describe
 from app.directives.form_rules import deadline_fields, deadline_rule
-from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DraftForm, NewDirectiveForm,
+from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DraftForm, FollowUpForm, NewDirectiveForm,
                                   PublishForm, parse_vn_date)
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
@@ -94,6 +94,7 @@ def show(directive_id: int):
     return render_template("directives/show.html", directive=directive, describe=describe, groups=groups,
                            progress=progress([directive.id], current_user).get(directive.id, (0, 0)),
                            publish_form=PublishForm(), deadline_form=DeadlineForm(), add_form=AddUnitsForm(),
+                           follow_form=FollowUpForm(period=clock.today().strftime("%m/%Y")),
                            confirm=ConfirmForm(), units=units, named_ids={n.get("unit_id") for n in directive.named_units})
 
 
@@ -247,3 +248,55 @@ def _apply(directive: Directive, change, message: str):
     return commit_and_redirect(change, message, url_for("directives.show", directive_id=directive.id))
 
 
+
+
+@bp.post("/<int:directive_id>/follow-up")
+def follow_up(directive_id: int):
+    """Draft the next dispatch from the data; it opens in the draft form."""
+    from app.directives.followup import draft_follow_up
+    from app.tasks.forms import month_key
+
+    directive = _load(directive_id)
+    require(current_user, "manage_directive", directive)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    rule = form.unit_ids.data if form.rule.data == "list" else form.rule.data
+    try:
+        draft = draft_follow_up(directive, current_user._get_current_object(), month_key(form.period.data), rule)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    db.session.commit()
+    flash("Đã soạn dự thảo văn bản đôn đốc. Kiểm tra, sửa rồi tải Word hoặc ban hành.", "success")
+    return redirect(url_for("directives.edit", directive_id=draft.id))
+
+
+@bp.get("/<int:directive_id>/document.docx")
+def document(directive_id: int):
+    """The directive as Word, in the layout of Nghị định 30/2020/NĐ-CP."""
+    from app.api.reports import DOCX, attachment
+    from app.directives.documents import directive_document
+
+    directive = _load(directive_id)
+    return attachment(directive_document(directive), DOCX, f"van-ban-{directive.id}.docx")
+
+
+@bp.route("/wording", methods=["GET", "POST"])
+def wording():
+    """The office's templates for follow-up dispatches."""
+    from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
+
+    require(current_user, "create_directive")
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        texts = {key: request.form.get(key, "") for key in DEFAULTS}
+        return commit_and_redirect(lambda: save_templates(current_user.unit_id, texts), "Đã lưu mẫu câu chữ.",
+                                   url_for("directives.wording"))
+    return render_template("directives/wording.html", texts=templates_for(current_user.unit_id), labels=LABELS,
+                           confirm=ConfirmForm())

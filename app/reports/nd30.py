@@ -169,8 +169,8 @@ def _closing(word, doc: OfficialDocument) -> None:
     left.width, right.width = Cm(8), Cm(8)
     left.paragraphs[0].paragraph_format.space_before = Pt(12)
     _run(left.paragraphs[0], "Nơi nhận:", bold=True, italic=True, size=12)
-    for name in doc.recipients:
-        _line(left, f"- {name};", size=11)
+    for index, name in enumerate(doc.recipients):
+        _line(left, f"- {name}{'.' if index == len(doc.recipients) - 1 else ';'}", size=11)
     center = WD_ALIGN_PARAGRAPH.CENTER
     right.paragraphs[0].alignment = center
     right.paragraphs[0].paragraph_format.space_before = Pt(12)

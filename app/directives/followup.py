@@ -1,0 +1,207 @@
+"""Drafting the next follow-up dispatch from the data, as the office writes it by hand today.
+
+The draft cites the directive it follows by number and date, states the
+situation as of today (report groups, overdue units, online-service figures
+against the target, missed monthly reports), names the lagging units by the
+rule the office chose, restates the open requirements with deadlines, adds
+one for the named units, and lists the recipients with the named communes'
+Party secretaries "để p/h chỉ đạo". It is an ordinary draft: edited in the
+same form, downloaded as Word, published like any directive.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from app.core import audit, clock
+from app.core.errors import DomainError
+from app.directives import deadlines
+from app.directives.extraction.deadline_phrases import find_deadline
+from app.directives.models import Directive, DirectiveReference, Requirement
+from app.directives.services import guess_kind, set_requirements, EVIDENCE_BY_KIND
+from app.directives.wording import REASONS, fill, templates_for
+from app.extensions import db
+from app.indicators.queries import ranking
+from app.reports.queries import compliance, summary
+from app.tasks.models import Task
+from app.units.models import Unit
+
+RULES = ("below_target", "overdue", "missed_report")
+#: A restated fixed date that has passed gets this many working days from the new dispatch.
+CATCH_UP = {"kind": "relative", "days": 5, "working_days": True}
+
+
+def draft_follow_up(directive: Directive, user, period: str | None, rule) -> Directive:
+    """A new draft following `directive`, naming the units `rule` picks for `period` (YYYY-MM)."""
+    if directive.state == "draft":
+        raise DomainError("Chỉ soạn văn bản đôn đốc cho văn bản đã ban hành.")
+    if period is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(period)):
+        raise DomainError('Kỳ "period" phải có dạng YYYY-MM.')
+    today = clock.today()
+    period = period or f"{today.year}-{today.month:02d}"
+    named = _chosen_units(directive, user, period, rule)
+    texts = templates_for(directive.issuer_unit_id)
+    values = _values(directive, user, period, named, rule, today)
+    draft = Directive(issuer_unit_id=directive.issuer_unit_id, issuer_name=directive.issuer_name,
+                      place=directive.place, state="draft", follows_id=directive.id, created_by_id=user.id,
+                      subject=fill(texts["subject"], **values), addressees=list(directive.addressees or []),
+                      signer_name=directive.signer_name, signer_title=directive.signer_title,
+                      named_units=[{"name": bare_name(u.name), "unit_id": u.id} for u in named],
+                      recipients=_recipients(directive, named, values))
+    draft.body = "\n\n".join(_opening(texts, values, named))
+    db.session.add(draft)
+    set_requirements(draft, _requirements(directive, named, texts, values, today))
+    draft.references.append(DirectiveReference(position=0, number=directive.number or "(chưa có số)",
+                                               issued_on=directive.issued_on, target_id=directive.id))
+    db.session.flush()
+    audit.record("follow_up_drafted", draft, user=user, detail={"follows": directive.id, "rule": str(rule)})
+    return draft
+
+
+def bare_name(name: str) -> str:
+    """A unit's name as a dispatch writes it in a list: without "Xã", "Phường", "Thị trấn"."""
+    return re.sub(r"^(?:Xã|Phường|Thị trấn|Đặc khu)\s+", "", name)
+
+
+def _chosen_units(directive: Directive, user, period: str, rule) -> list[Unit]:
+    """The units the office's rule names: below target, overdue, missed the report, or a hand-picked list."""
+    if isinstance(rule, list):
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in rule):
+            raise DomainError('"name" phải là một quy tắc hoặc danh sách mã đơn vị.')
+        ids = rule
+    elif rule == "below_target":
+        ids = [row["unit_id"] for row in ranking(user, period) if row["below_target"]]
+    elif rule == "overdue":
+        ids = [u["unit_id"] for u in summary(user, directive.id)["units"] if u["groups"]["open_overdue"]]
+    elif rule == "missed_report":
+        _, table = compliance(user, directive.id)
+        ids = [unit_id for unit_id, months in table.items() if months.get(period) == "missing"]
+    else:
+        raise DomainError('"name" phải là "below_target", "overdue", "missed_report" hoặc danh sách mã đơn vị.')
+    issuer = db.session.get(Unit, directive.issuer_unit_id)
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.path.startswith(issuer.path),
+                                                       Unit.id != issuer.id)))
+    if isinstance(rule, list) and len(units) != len(set(rule)):
+        raise DomainError("Danh sách có đơn vị không thuộc quyền của đơn vị ban hành.")
+    order = {unit_id: index for index, unit_id in enumerate(ids)}
+    return sorted(units, key=lambda u: order.get(u.id, 0))
+
+
+def _values(directive: Directive, user, period: str, named: list[Unit], rule, today: date) -> dict:
+    """Everything the templates may say, from the data."""
+    data = summary(user, directive.id)
+    totals = data["totals"]
+    rows = ranking(user, period)
+    below = [r for r in rows if r["below_target"]]
+    target = next((r["target"] for r in rows if r["target"] is not None), None)
+    _, table = compliance(user, directive.id)
+    issuer_short = (directive.issuer_name or "").replace("Ủy ban nhân dân", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
+    cited_number = directive.number or "(chưa có số)"
+    cited_date = f"{directive.issued_on:%d/%m/%Y}" if directive.issued_on else ""
+    return {
+        "cited": f"Công văn số {cited_number}" + (f" ngày {cited_date}" if cited_date else ""),
+        "cited_kind": "Công văn", "cited_number": cited_number, "cited_date": cited_date,
+        "cited_subject": directive.subject or "triển khai các nội dung chỉ đạo", "issuer_short": issuer_short,
+        "as_of": f"{today:%d/%m/%Y}", "tasks": sum(totals.values()), "units": len(data["units"]),
+        "done": totals["done_on_time"] + totals["done_late"], "overdue": totals["open_overdue"],
+        "overdue_units": sum(1 for u in data["units"] if u["groups"]["open_overdue"]),
+        "month": f"{period[5:7]}/{period[:4]}", "below_count": len(below),
+        "target": f"{round(100 * target)} %" if target is not None else "",
+        "missed_count": sum(1 for months in table.values() if months.get(period) == "missing"),
+        "level": _level(named), "names": join_names([bare_name(u.name) for u in named]),
+        "reason": REASONS["list" if isinstance(rule, list) else rule],
+        "signer_role": f"{(directive.signer_title or 'Chủ tịch').capitalize()} {issuer_short}".strip(),
+        "addressee": (directive.addressees or ["các đơn vị"])[0],
+    }
+
+
+def _level(units: list[Unit]) -> str:
+    kinds = {u.kind for u in units}
+    return {frozenset({"commune"}): "xã", frozenset({"ward"}): "phường"}.get(frozenset(kinds), "xã, thị trấn")
+
+
+def join_names(names: list[str]) -> str:
+    """"A, B và C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1] if names else ""
+
+
+def _opening(texts: dict, values: dict, named: list[Unit]) -> list[str]:
+    paragraphs = [fill(texts["opening"], **values), fill(texts["situation"], **values)]
+    if values["below_count"] and values["target"]:
+        paragraphs.append(fill(texts["figures"], **values))
+    if values["missed_count"]:
+        paragraphs.append(fill(texts["missed"], **values))
+    if named:
+        paragraphs.append(fill(texts["lagging"], **values))
+    paragraphs.append(fill(texts["lead_in"], **values))
+    return paragraphs
+
+
+def _requirements(directive: Directive, named: list[Unit], texts: dict, values: dict, today: date) -> list[dict]:
+    """The open requirements restated with deadlines a reader (and the extractor) finds in the text, plus one
+    for the named units."""
+    open_ids = set(db.session.scalars(select(Task.requirement_id).where(
+        Task.directive_id == directive.id, Task.state.in_(("open", "returned")))))
+    rows = []
+    for requirement in directive.requirements:
+        if requirement.id in open_ids:
+            rule = _restated_rule(requirement.deadline, today)
+            rows.append(_row(with_deadline(requirement.text.replace("\n", " "), rule), rule, requirement))
+    if named:
+        text = fill(texts["lagging_requirement"], **values)
+        rows.append(_row(text, find_deadline(text, today.year)))
+    for index, row in enumerate(rows, start=1):
+        row["label"] = str(index)
+    if not rows:
+        raise DomainError("Không còn yêu cầu nào chưa hoàn thành và không có đơn vị nào được nêu tên: "
+                          "không cần văn bản đôn đốc.")
+    return rows
+
+
+def _row(text: str, rule: dict | None, source: Requirement | None = None) -> dict:
+    kind = source.kind if source else guess_kind(text, rule)
+    return {"text": text, "deadline": rule, "kind": kind,
+            "evidence_wanted": source.evidence_wanted if source else EVIDENCE_BY_KIND[kind]}
+
+
+def _restated_rule(rule: dict | None, today: date) -> dict | None:
+    """The deadline of a restated requirement: a fixed date that has passed becomes a few working days."""
+    if rule and rule.get("kind") == "date" and date.fromisoformat(rule["date"]) < today:
+        return dict(CATCH_UP)
+    return rule
+
+
+def with_deadline(text: str, rule: dict | None) -> str:
+    """The requirement's text, ending with its deadline in words unless it already says it."""
+    text = text.rstrip()
+    if rule is None or find_deadline(text, None) == deadlines.validate_rule(rule):
+        return text
+    return f"{text.rstrip('.;')}; {deadline_phrase(rule)}."
+
+
+def deadline_phrase(rule: dict) -> str:
+    """A deadline as a dispatch words it (and as the extractor reads it back)."""
+    if rule["kind"] == "date":
+        return f"hoàn thành trước ngày {date.fromisoformat(rule['date']):%d/%m/%Y}"
+    if rule["kind"] == "relative":
+        if "months" in rule:
+            return f"hoàn thành trong thời hạn {rule['months']:02d} tháng kể từ ngày nhận được Công văn này"
+        unit = "ngày làm việc" if rule.get("working_days") else "ngày"
+        return f"hoàn thành trong thời hạn {rule['days']:02d} {unit} kể từ ngày nhận được Công văn này"
+    freq = rule.get("freq")
+    if freq == "monthly":
+        return f"báo cáo trước ngày {rule.get('day', 25)} hằng tháng"
+    if freq == "daily":
+        return "cập nhật hằng ngày"
+    return deadlines.describe(rule).lower()
+
+
+def _recipients(directive: Directive, named: list[Unit], values: dict) -> list[str]:
+    """Như trên, the leaders, the named communes' Party secretaries "để p/h chỉ đạo", the archive."""
+    recipients = ["Như trên", "Chủ tịch, các PCT UBND huyện"]
+    if named:
+        recipients.append(f"Bí thư Đảng ủy các {values['level']} {values['names']} (để p/h chỉ đạo)")
+    return recipients + ["Lưu: VT"]

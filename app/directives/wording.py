@@ -1,0 +1,94 @@
+"""The wording of follow-up dispatches: plain administrative Vietnamese from templates the office can edit.
+
+Templates use ``{name}`` placeholders; the office's own versions are stored per
+issuing unit and fall back to these defaults.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.errors import DomainError
+from app.extensions import db
+
+DEFAULTS = {
+    "subject": "Tiếp tục thực hiện {cited}",
+    "opening": "Ngày {cited_date}, {issuer_short} ban hành {cited_kind} số {cited_number} về việc {cited_subject}.",
+    "situation": ("Tuy nhiên, tính đến ngày {as_of}, trong tổng số {tasks} nhiệm vụ đã giao cho {units} đơn vị, "
+                  "mới có {done} nhiệm vụ hoàn thành; còn {overdue} nhiệm vụ quá hạn tại {overdue_units} đơn vị."),
+    "figures": ("Kết quả tiếp nhận hồ sơ trực tuyến tháng {month}: {below_count} đơn vị chưa đạt chỉ tiêu {target} "
+                "của UBND tỉnh giao."),
+    "missed": "Có {missed_count} đơn vị không gửi báo cáo định kỳ tháng {month} theo yêu cầu.",
+    "lagging": "Các {level} {names} {reason}.",
+    "lead_in": ("Để khắc phục tình trạng trên, {signer_role} yêu cầu {addressee} tập trung thực hiện "
+                "các nội dung sau:"),
+    "lagging_requirement": ("Các {level} {names} khẩn trương khắc phục, báo cáo kết quả và giải trình lý do chậm "
+                            "trong thời hạn 05 ngày làm việc kể từ ngày nhận được Công văn này."),
+    "closing": "Yêu cầu {addressee} nghiêm túc thực hiện./.",
+}
+LABELS = {
+    "subject": "Trích yếu (V/v)", "opening": "Đoạn mở đầu (nhắc văn bản trước)", "situation": "Tình hình thực hiện",
+    "figures": "Số liệu dịch vụ công trực tuyến", "missed": "Đơn vị không gửi báo cáo", "lagging": "Nêu tên đơn vị",
+    "lead_in": "Câu dẫn trước các yêu cầu", "lagging_requirement": "Yêu cầu riêng cho các đơn vị bị nêu tên",
+    "closing": "Câu kết",
+}
+REASONS = {
+    "below_target": "có tỷ lệ tiếp nhận hồ sơ trực tuyến thấp, chưa đạt chỉ tiêu",
+    "overdue": "còn nhiệm vụ quá hạn chưa hoàn thành",
+    "missed_report": "chưa gửi báo cáo định kỳ",
+    "list": "chưa thực hiện nghiêm túc các nội dung chỉ đạo",
+}
+
+
+class WordingTemplate(db.Model):
+    """An office's own version of one template."""
+
+    __tablename__ = "wording_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("issuer_unit_id", "key"),)
+
+
+def templates_for(issuer_unit_id: int) -> dict[str, str]:
+    """The defaults with the office's own versions over them."""
+    own = dict(db.session.execute(select(WordingTemplate.key, WordingTemplate.text)
+                                  .where(WordingTemplate.issuer_unit_id == issuer_unit_id)).all())
+    return {key: own.get(key, text) for key, text in DEFAULTS.items()}
+
+
+def save_templates(issuer_unit_id: int, texts: dict[str, str]) -> None:
+    """Keep the office's versions; a template must only use the placeholders its default uses."""
+    for key, text in texts.items():
+        if key not in DEFAULTS:
+            continue
+        try:
+            fill(text, **_sample())
+        except (KeyError, IndexError, ValueError) as exc:
+            raise DomainError(f"Mẫu “{LABELS[key]}” dùng chỗ trống không có: {exc}.") from None
+        row = db.session.scalar(select(WordingTemplate).where(WordingTemplate.issuer_unit_id == issuer_unit_id,
+                                                              WordingTemplate.key == key))
+        if text.strip() == DEFAULTS[key] or not text.strip():
+            if row is not None:
+                db.session.delete(row)
+            continue
+        if row is None:
+            row = WordingTemplate(issuer_unit_id=issuer_unit_id, key=key)
+            db.session.add(row)
+        row.text = text.strip()
+
+
+def fill(template: str, **values) -> str:
+    """A template with its placeholders filled."""
+    return template.format(**values)
+
+
+def _sample() -> dict:
+    keys = ("cited", "cited_date", "issuer_short", "cited_kind", "cited_number", "cited_subject", "as_of", "tasks",
+            "units", "done", "overdue", "overdue_units", "month", "below_count", "target", "missed_count", "level",
+            "names", "reason", "signer_role", "addressee")
+    return dict.fromkeys(keys, "x")
