@@ -66,32 +66,35 @@ def save_work(task: Task, user, data: dict, version=None) -> None:
     db.session.flush()
 
 
-def submit(task: Task, user, note: str | None = None, version=None) -> None:
-    """Hand the task in for review; what its kind needs must be there."""
+def submit(task: Task, user, note: str | None = None, version=None) -> list[str]:
+    """Hand the task in for review; returns what its kind usually needs and is missing (the office decides)."""
     _require(user, "work_task", task)
     check_version(task, version)
     if task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã được nộp hoặc đã hoàn thành.")
-    _check_complete(task)
+    missing = missing_parts(task)
     if note:
         task.data = {**(task.data or {}), "note": note}
     history(task, user, "submitted", "submitted", note)
     task.state, task.submitted_at, task.submitted_on = "submitted", clock.now(), clock.today()
-    if task.requirement.kind == "figures":
-        figures = task.data["figures"]
+    figures = (task.data or {}).get("figures")
+    if task.requirement.kind == "figures" and figures:
         record_figures(task.unit_id, figures["period"], figures, "task", task.id)
     db.session.flush()
+    return missing
 
 
-def _check_complete(task: Task) -> None:
-    """What each kind of requirement cannot be handed in without."""
+def missing_parts(task: Task) -> list[str]:
+    """What the requirement's kind asks for and the task does not have yet, in Vietnamese."""
     data, kind = task.data or {}, task.requirement.kind
+    missing = []
     if kind == "figures" and not data.get("figures"):
-        raise DomainError("Vui lòng nhập số liệu trước khi nộp.")
+        missing.append("chưa nhập số liệu")
     if kind == "inventory" and not data.get("inventory"):
-        raise DomainError("Vui lòng nhập ít nhất một dòng rà soát thiết bị trước khi nộp.")
+        missing.append("chưa có dòng rà soát thiết bị nào")
     if kind == "written_report" and not _has_evidence(task):
-        raise DomainError("Vui lòng tải lên báo cáo bằng văn bản (bản có chữ ký) trước khi nộp.")
+        missing.append("chưa tải lên báo cáo bằng văn bản có chữ ký")
+    return missing
 
 
 def _has_evidence(task: Task) -> bool:

@@ -51,6 +51,7 @@ def show(task_id: int):
     """The requirement, the form its kind asks for, the evidence, comments and history."""
     task = _load(task_id)
     return render_template("tasks/show.html", task=task, describe=describe, work_form=form_for(task),
+                           missing=services.missing_parts(task),
                            figures=figures_summary(task), forms=_action_forms(task), **task_page_data(task))
 
 
@@ -86,8 +87,10 @@ def submit(task_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)
+    missing = services.missing_parts(task)
+    note = f" Lưu ý: {'; '.join(missing)}." if missing else ""
     return _apply(task, lambda: services.submit(task, current_user, form.note.data, form.version.data),
-                  "Đã nộp, chờ Văn phòng duyệt.")
+                  "Đã nộp, chờ Văn phòng duyệt." + note)
 
 
 @bp.post("/<int:task_id>/withdraw")

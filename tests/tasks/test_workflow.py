@@ -77,12 +77,15 @@ def test_due_soon_is_orange_and_withdraw_before_review(client, work):
     assert task(action_id).state == "open" and task(action_id).submitted_at is None
 
 
-def test_written_report_needs_its_file(client, work):
+def test_a_written_report_without_its_file_is_handed_in_with_a_warning_the_office_sees(app, client, work):
     report_id = work.tasks[("written_report", "xa-a")]
     login(client, "mc.xa-a")
     post(client, f"/tasks/{report_id}/submit", {"version": "1"})
-    assert task(report_id).state == "open"
-    assert "tải lên báo cáo bằng văn bản" in client.get(f"/tasks/{report_id}").get_data(as_text=True)
+    assert task(report_id).state == "submitted"
+    assert "chưa tải lên báo cáo bằng văn bản" in client.get(f"/tasks/{report_id}").get_data(as_text=True)
+    office = app.test_client()
+    login(office, "vanphong")
+    assert "chưa tải lên báo cáo bằng văn bản" in office.get(f"/tasks/{report_id}").get_data(as_text=True)
 
 
 def test_observer_reads_but_cannot_work(client, work):
