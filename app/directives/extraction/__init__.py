@@ -21,9 +21,9 @@ def extract(text: str) -> dict:
     addressees, body_start = header.find_addressees(lines)
     recipients, body_end = header.find_recipients(lines)
     head_end = max(i for i in (number_at, date_at, -1) if i is not None) + 1
-    subject = header.find_subject(lines, 0)
+    subject, subject_end = header.find_subject(lines, 0)
     if body_start is None:
-        body_start = _after_subject(lines, head_end)
+        body_start = _after_subject(lines, max(head_end, (subject_end or -1) + 1))
     body_lines = lines[body_start: body_end if body_end is not None and body_end > body_start else _sign_start(lines)]
     body_text = "\n".join(body_lines)
     year = year or _latest_year(text)
@@ -50,9 +50,11 @@ def requirements(body_lines: list[str], year: int | None) -> list[dict]:
     paras = body.paragraphs(body_lines)
     items = body.build_items(paras)
     report_rule = None
-    for para in paras:
-        if not any(para.text == item.text for item in items):
-            report_rule = report_rule or find_report_deadline(para.text)
+    first = items[0].text if items else None
+    for para in paras:  # the opening, before the first requirement, may state the report's deadline
+        if para.text == first:
+            break
+        report_rule = report_rule or find_report_deadline(para.text)
     result = []
     for item in items:
         text = item.full_text()
@@ -135,6 +137,8 @@ def _after_subject(lines: list[str], head_end: int) -> int:
     index = head_end
     while index < len(lines):
         text = lines[index].strip()
+        if re.match(r"^(?:[IVX]+|\d+)[.)]\s", text):
+            return index  # a numbered section or item opens the body, upper-case or not
         if text and not (text == text.upper() or fold(text).startswith(("v/v", "ve viec"))):
             if not _is_continuation_of_title(lines, index):
                 return index

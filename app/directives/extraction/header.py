@@ -23,8 +23,8 @@ _HEADER_BREAKS = re.compile(
 _COLUMNS = re.compile(rf"(?<!ngày)(?<!Số:)(?<!tháng)\s{{3,}}(?={UP}|[-–])")
 #: A document number: 479/UBND-VP, 37/2007/QĐ-UBND, 07 /TB-UBND, 867-KL/HU.
 NUMBER = re.compile(
-    r"(?<![\w/])(\d{1,6}[a-z]?)\s*(?:/\s*(\d{4})\s*)?/\s*([A-ZĐ][A-ZĐ0-9&]*(?:\s*[-–]\s*[A-ZĐ0-9&]+)*"
-    r"(?:/[A-ZĐ][A-ZĐ0-9&\-]*)*)"
+    r"(?<![\w/])(\d{1,6}[a-z]?)\s*(?:/\s*(\d{4})\s*)?/\s*([A-ZĐ][A-ZĐa-z0-9&]*(?:\s*[-–]\s*[A-ZĐ0-9&][A-ZĐa-z0-9&]*)*"
+    r"(?:/[A-ZĐ][A-ZĐa-z0-9&\-]*)*)"
     r"|(?<![\w/])(\d{1,6})-([A-ZĐ]{1,6})/([A-ZĐ]{1,8})"
 )
 _PLACE_DATE = re.compile(
@@ -155,21 +155,24 @@ def issuer_from_body(text: str, place: str | None) -> str | None:
     return f"UBND {level} {place}" if place else f"UBND {level}"
 
 
-def find_subject(lines: list[str], start: int) -> str | None:
-    """The V/v line (with its continuation), or the title under QUYẾT ĐỊNH / THÔNG BÁO."""
+def find_subject(lines: list[str], start: int) -> tuple[str | None, int | None]:
+    """The V/v line (with its continuation), or the title under QUYẾT ĐỊNH / KẾ HOẠCH; and where it ends."""
     for index in range(start, min(len(lines), start + 40)):
         folded = fold(lines[index]).strip()
         if folded.startswith("kinh gui") or _is_body_start(folded):
             break
         if folded.startswith(("v/v", "v / v", "ve viec")):
-            return _clean_subject(_with_continuation(lines, index))
+            text, end = _with_continuation(lines, index)
+            return _clean_subject(text), end
         if folded.strip(" :") in _DOC_TYPES:
             following = _next_nonblank(lines, index + 1)
             if following is not None:
                 nxt = fold(lines[following]).strip()
-                if nxt.startswith(("v/v", "ve ")) or (lines[following].isupper() and not _is_authority(nxt)):
-                    return _clean_subject(_with_continuation(lines, following))
-    return None
+                if not (_is_authority(nxt) or _is_body_start(nxt) or nxt.startswith(("kinh gui", "can cu"))
+                        or re.match(r"^(?:\d+|[ivx]+)[.)]", nxt)):
+                    text, end = _with_continuation(lines, following)
+                    return _clean_subject(text), end
+    return None, None
 
 
 def _is_body_start(folded: str) -> bool:
@@ -187,17 +190,18 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
     return None
 
 
-def _with_continuation(lines: list[str], index: int) -> str:
-    """A line and the lines right below it that carry on the same phrase."""
-    parts = [lines[index]]
-    for line in lines[index + 1: index + 4]:
+def _with_continuation(lines: list[str], index: int) -> tuple[str, int]:
+    """A line and the lines right below it that carry on the same phrase; and the last one's index."""
+    parts, end = [lines[index]], index
+    for offset, line in enumerate(lines[index + 1: index + 4], start=index + 1):
         folded = fold(line).strip()
         if not folded or folded.startswith(("kinh gui", "so", "can cu", "thuc hien")) or _is_authority(folded):
             break
-        if _MOTTO.search(line) or _PLACE_DATE.search(line):
+        if _MOTTO.search(fold(line)) or _PLACE_DATE.search(line) or re.match(r"^(?:\d+|[ivx]+)[.)]", folded):
             break
         parts.append(line)
-    return " ".join(parts)
+        end = offset
+    return " ".join(parts), end
 
 
 def _clean_subject(text: str) -> str | None:
@@ -296,4 +300,4 @@ def _looks_like_name(text: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 6 or text == text.upper() or re.search(r"[\d:;,()/]", text):
         return False
-    return all(w[0].isupper() for w in words) and fold(words[0]) not in ("noi", "kinh", "luu", "nhu")
+    return all(w[0].isupper() for w in words) and fold(words[0]) not in ("noi", "kinh", "nhu")
