@@ -10,7 +10,19 @@ from flask.cli import with_appcontext
 
 from app.core.jobs import QUEUES, redis_connection
 from app.extensions import db
-from workers.schedule import Ticker, tick
+from workers.schedule import TICK_LOCK, Ticker, tick
+
+
+def _app_worker_class():
+    """An RQ worker that never forks a work horse while the ticker thread is inside a transaction."""
+    from rq import Worker
+
+    class AppWorker(Worker):
+        def fork_work_horse(self, job, queue):
+            with TICK_LOCK:
+                return super().fork_work_horse(job, queue)
+
+    return AppWorker
 
 
 def _dispose_engines_in_child() -> None:
@@ -28,11 +40,11 @@ def worker(burst: bool) -> None:
     if not app.config.get("REDIS_URL"):
         _run_periodic_only(app, burst)
         return
-    from rq import Queue, Worker
+    from rq import Queue
 
     connection = redis_connection()
     os.register_at_fork(after_in_child=_dispose_engines_in_child)
-    rq_worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+    rq_worker = _app_worker_class()([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     if burst:
         tick()
         rq_worker.work(burst=True, with_scheduler=True)

@@ -32,6 +32,10 @@ SCHEDULE: tuple[Periodic, ...] = (
 )
 #: How often the ticker looks at the schedule.
 TICK_SECONDS = 20
+#: Held while the ticker is inside a database transaction; the worker forks its work horses only outside
+#: it, because a child forked mid-transaction inherits SQLite's in-process lock state and waits out the
+#: busy timeout.
+TICK_LOCK = threading.Lock()
 
 
 def tick(schedule: tuple[Periodic, ...] = SCHEDULE) -> list[str]:
@@ -55,10 +59,12 @@ class Ticker(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            with self.app.app_context():
+            with self.app.app_context(), TICK_LOCK:
                 try:
                     tick()
                 except Exception:
                     log.exception("periodic tick failed")
                     db.session.rollback()
+                finally:
+                    db.session.remove()  # give the connection back before the lock is released
             self.stopped.wait(TICK_SECONDS)

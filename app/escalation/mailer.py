@@ -63,13 +63,15 @@ def send(mail_id: int) -> str:
     if content is None:  # nothing left to say: never an empty mail
         return _finish(mail, "sent", "Không còn nội dung để gửi.")
     mail.subject, mail.text, mail.html, mail.cc = content.subject, content.text, content.html, content.cc
+    message, recipients = build_message(mail), [mail.to_address, *mail.cc]
+    db.session.commit()  # no transaction (and on SQLite no write lock) stays open while the server talks
     try:
-        deliver(mail)
+        deliver(message, recipients, mail_id)
     except PermanentFailure as exc:
-        return _finish(mail, "failed", str(exc))
+        return _finish(db.session.get(Mail, mail_id), "failed", str(exc))
     except TemporaryFailure as exc:
-        return _retry_later(mail, str(exc))
-    return _finish(mail, "sent")
+        return _retry_later(db.session.get(Mail, mail_id), str(exc))
+    return _finish(db.session.get(Mail, mail_id), "sent")
 
 
 def _finish(mail: Mail, status: str, note: str | None = None) -> str:
@@ -91,16 +93,15 @@ def _retry_later(mail: Mail, error: str) -> str:
     return "retry"
 
 
-def deliver(mail: Mail) -> None:
-    """Hand the message to SMTP, or write it to the outbox folder when no SMTP server is set."""
-    message = build_message(mail)
+def deliver(message: EmailMessage, recipients: list[str], mail_id: int) -> None:
+    """Hand the message to SMTP, or write it to the outbox folder when no SMTP server is set (no database here)."""
     config = current_app.config
     if not config.get("SMTP_HOST"):
         folder = Path(config["OUTBOX_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f".{mail.id:08d}.eml.part"
+        temp = folder / f".{mail_id:08d}.eml.part"
         temp.write_bytes(message.as_bytes())
-        temp.replace(folder / f"{mail.id:08d}.eml")  # the same name every time: written twice is still one file
+        temp.replace(folder / f"{mail_id:08d}.eml")  # the same name every time: written twice is still one file
         return
     try:
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
@@ -110,7 +111,7 @@ def deliver(mail: Mail) -> None:
                 smtp.ehlo()
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-            smtp.send_message(message, to_addrs=[mail.to_address, *mail.cc])
+            smtp.send_message(message, to_addrs=recipients)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         raise (PermanentFailure if all(c >= 500 for c in codes) else TemporaryFailure)(str(exc)) from exc
