@@ -144,3 +144,25 @@ def unit_directives(user, unit_id: int) -> list[dict]:
         per[directive_id][name] = count
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_(list(per))))}
     return [{"directive": directives[d], "groups": g} for d, g in sorted(per.items(), reverse=True)]
+
+
+def overdue_over_time(user, directive_id: int, days: int = 60, today: date | None = None) -> dict[str, int]:
+    """For each of the last `days` days, how many of the directive's tasks were overdue that day.
+
+    A task was overdue on day D when its due date had passed and it had not been handed in by D
+    (its hand-in day, kept on the task, tells when).
+    """
+    from datetime import timedelta
+
+    today = today or clock.today()
+    rows = db.session.connection().execute(
+        select(Task.due_on, Task.submitted_on, func.count())
+        .where(Task.directive_id == directive_id, Task.due_on.is_not(None),
+               Task.unit_id.in_(visible_unit_ids(user)))
+        .group_by(Task.due_on, Task.submitted_on)).all()
+    series = {}
+    for offset in range(days - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        series[day.strftime("%d/%m")] = sum(count for due_on, handed_in, count in rows
+                                            if due_on < day and (handed_in is None or handed_in > day))
+    return series

@@ -18,8 +18,8 @@ from app.indicators.queries import ranking, trend
 from app.indicators.services import set_target
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
-from app.reports.queries import (COMPLIANCE_LABELS, board, board_units, compliance, missed_months, requirements_of,
-                                 summary, unit_names)
+from app.reports.queries import (COMPLIANCE_LABELS, board, board_units, compliance, missed_months,
+                                 overdue_over_time, requirements_of, summary, unit_names)
 from app.reports.word import directive_report
 from app.tasks.forms import month_key
 from app.tasks.groups import GROUPS
@@ -40,6 +40,7 @@ def directive_board(directive_id: int):
     per_unit = {u["unit_id"]: u["groups"] for u in data["units"]}
     return render_template("reports/board.html", directive=directive, page=page, groups=GROUPS,
                            requirements=requirements_of(directive.id), per_unit=per_unit, totals=data["totals"],
+                           overdue_series=overdue_over_time(current_user, directive.id),
                            cells=board(current_user, directive.id, unit_ids, period), filters={
                                "group": group or "", "period": period or "", "unit": text})
 
@@ -103,7 +104,9 @@ def set_target_page():
                 flash(error, "danger")
         return redirect(url_for("reports.figures"))
     period = month_key(form.period.data)
-    return commit_and_redirect(lambda: set_target(current_user.unit_id, period, float(form.rate.data) / 100),
+    level3, level4 = (float(f.data) / 100 if f.data is not None else None for f in (form.level3, form.level4))
+    return commit_and_redirect(lambda: set_target(current_user.unit_id, period, float(form.rate.data) / 100,
+                                                  level3, level4),
                                "Đã đặt chỉ tiêu.", url_for("reports.figures", period=period))
 
 

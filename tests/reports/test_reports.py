@@ -1,6 +1,7 @@
 """The board's figures, the online-service figures against the target, Excel and Word (issue 6)."""
 
 import io
+from datetime import date
 from pathlib import Path
 
 from docx import Document
@@ -154,3 +155,27 @@ def test_compliance_and_scorecard(client):
 
     db.session.rollback()
     assert target_for(figures_task.unit.parent_id, "2022-06").rate == 0.15
+
+
+def test_overdue_over_time_counts_what_was_late_each_day(client):
+    directive_id = published()
+    from app.reports.queries import overdue_over_time
+    from app.auth.models import User
+
+    office = db.session.scalar(db.select(User).where(User.username == "vanphong"))
+    series = overdue_over_time(office, directive_id, days=4, today=date(2022, 5, 27))
+    # 69 tasks due 24/05 become overdue on 25/05; the 23 monthly reports due 25/05 on 26/05
+    assert series == {"24/05": 0, "25/05": 69, "26/05": 92, "27/05": 92}
+
+
+def test_targets_per_level(client):
+    published()
+    login(client, "vanphong", "demo-2022")
+    client.post("/reports/figures/target", data={"csrf_token": csrf_token(client, "/reports/figures"),
+                                                  "period": "07/2022", "rate": "20", "level3": "12", "level4": "8"})
+    from app.indicators.services import target_for
+    from app.units.queries import by_slug
+
+    db.session.rollback()
+    target = target_for(by_slug("tu-ky").id, "2022-07")
+    assert (target.rate, target.level3_rate, target.level4_rate) == (0.2, 0.12, 0.08)
