@@ -1,6 +1,6 @@
 """Reports through the API: the board's summary as JSON and Excel, the follow-up report as Word."""
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api.tasks import _int_arg
@@ -24,9 +24,8 @@ def attachment(data: bytes, mimetype: str, filename: str) -> Response:
 
 def _summary():
     directive_id = _int_arg("directive")
-    if directive_id is not None:
-        load_or_404(Directive, directive_id, current_user, "see_directive")
-    return summary(current_user, directive_id)
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive") if directive_id else None
+    return summary(current_user, directive)
 
 
 @bp.get("/reports/summary")

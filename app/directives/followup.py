@@ -75,7 +75,7 @@ def _chosen_units(directive: Directive, user, period: str, rule) -> list[Unit]:
     elif rule == "below_target":
         ids = [row["unit_id"] for row in ranking(user, period) if row["below_target"]]
     elif rule == "overdue":
-        ids = [u["unit_id"] for u in summary(user, directive.id)["units"] if u["groups"]["open_overdue"]]
+        ids = [u["unit_id"] for u in summary(user, directive)["units"] if u["groups"]["open_overdue"]]
     elif rule == "missed_report":
         _, table = compliance(user, directive.id)
         ids = [unit_id for unit_id, months in table.items() if months.get(period) == "missing"]
@@ -92,7 +92,7 @@ def _chosen_units(directive: Directive, user, period: str, rule) -> list[Unit]:
 
 def _values(directive: Directive, user, period: str, named: list[Unit], rule, today: date) -> dict:
     """Everything the templates may say, from the data."""
-    data = summary(user, directive.id)
+    data = summary(user, directive)
     totals = data["totals"]
     rows = ranking(user, period)
     below = [r for r in rows if r["below_target"]]

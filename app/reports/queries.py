@@ -22,43 +22,39 @@ def empty_groups() -> dict[str, int]:
     return dict.fromkeys(GROUPS, 0)
 
 
-def summary(user, directive_id: int | None = None, today: date | None = None) -> dict:
-    """Tasks per unit and group (one GROUP BY in the database), and the totals."""
+def summary(user, directive=None, today: date | None = None) -> dict:
+    """Tasks per unit and group (one GROUP BY in the database), for one directive or all, and the totals."""
     group = task_group(today or clock.today())
     query = select(Task.unit_id, group, func.count())
-    if directive_id is not None:
-        query = query.where(Task.directive_id == directive_id)
-    if not (directive_id is not None and _oversees_directive(user, directive_id)):
+    if directive is not None:
+        query = query.where(Task.directive_id == directive.id)
+    if not (directive is not None and _oversees(user, directive)):
         query = query.where(Task.unit_id.in_(visible_unit_ids(user)))
     units: dict[int, dict[str, int]] = {}
-    totals = empty_groups()
+    totals, zero = empty_groups(), empty_groups()
     # Core rows, not ORM ones: thousands of units per call, and nothing here needs an entity.
     # GROUP BY positions: written out, the CASE's bound date would count as a second expression on PostgreSQL.
     by_position = query.group_by(literal_column("1"), literal_column("2"))
-    for unit_id, name, count in db.session.connection().execute(by_position):
+    # fetchall: iterating a psycopg result fetches row by row, which costs more than the query itself.
+    for unit_id, name, count in db.session.connection().execute(by_position).all():
         groups = units.get(unit_id)
         if groups is None:
-            groups = units[unit_id] = empty_groups()
+            groups = units[unit_id] = zero.copy()
         groups[name] = count
         totals[name] += count
     return {"units": [{"unit_id": unit_id, "groups": units[unit_id]} for unit_id in sorted(units)],
             "totals": totals}
 
 
-def _oversees_directive(user, directive_id: int) -> bool:
+def _oversees(user, directive) -> bool:
     """Whether every task of the directive is the user's to see (it was issued in their subtree).
 
     Then the count needs no filter on units: a directive's tasks belong to units below its issuer.
+    The issuer is already loaded by the access check that let the user see the directive.
     """
-    from app.directives.models import Directive
-
     if user.role == "admin":
         return True
-    if user.is_commune_user:
-        return False
-    issuer_path = db.session.scalar(select(Unit.path).join(Directive, Directive.issuer_unit_id == Unit.id)
-                                    .where(Directive.id == directive_id))
-    return bool(issuer_path and issuer_path.startswith(user.unit.path))
+    return not user.is_commune_user and directive.issuer.path.startswith(user.unit.path)
 
 
 def unit_names(unit_ids) -> dict[int, str]:

@@ -36,7 +36,7 @@ def directive_board(directive_id: int):
     period, text = request.args.get("period") or None, request.args.get("unit", "").strip()
     page = paginate(board_units(current_user, directive.id, group, text), 100)
     unit_ids = [u.id for u in page.items]
-    data = summary(current_user, directive.id)
+    data = summary(current_user, directive)
     per_unit = {u["unit_id"]: u["groups"] for u in data["units"]}
     return render_template("reports/board.html", directive=directive, page=page, groups=GROUPS,
                            requirements=requirements_of(directive.id), per_unit=per_unit, totals=data["totals"],
@@ -49,7 +49,7 @@ def directive_board(directive_id: int):
 def board_xlsx(directive_id: int):
     """The board's figures as Excel, one row per unit."""
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
-    data = summary(current_user, directive.id)
+    data = summary(current_user, directive)
     return attachment(excel.summary_workbook(data, unit_names(u["unit_id"] for u in data["units"])), XLSX,
                       f"bang-theo-doi-{directive.id}.xlsx")
 

@@ -12,7 +12,7 @@ from app.tasks.groups import GROUPS
 
 def directive_report(directive: Directive, user) -> bytes:
     """Báo cáo kết quả thực hiện a directive: groups, overdue units, online figures, an appendix per unit."""
-    data = summary(user, directive.id)
+    data = summary(user, directive)
     names = unit_names(u["unit_id"] for u in data["units"])
     totals, all_tasks = data["totals"], sum(data["totals"].values())
     cited = f"{directive.number or 'văn bản'}" + (f" ngày {directive.issued_on:%d/%m/%Y}" if directive.issued_on else "")
