@@ -3,6 +3,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from app.api.params import json_body
 from app.api.views import bp
 from app.core.errors import DomainError
 from app.core.permissions import load_or_404, require
@@ -10,13 +11,6 @@ from app.directives import intake, services
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
 from app.extensions import db
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise DomainError("Nội dung yêu cầu phải là một đối tượng JSON.", status=400)
-    return body
 
 
 @bp.post("/directives")
@@ -28,7 +22,7 @@ def create_directive():
     if upload is not None:
         directive = intake.draft_from_file(user.unit, user, upload.read(), upload.filename or "van-ban")
     else:
-        directive = intake.draft_from_text(user.unit, user, _body())
+        directive = intake.draft_from_text(user.unit, user, json_body())
     db.session.commit()
     return jsonify(directive_json(load_full(directive.id))), 201
 
@@ -45,7 +39,7 @@ def publish_directive(directive_id: int):
     """Publish a draft to units ("all" below the issuer, or ids), with deadline overrides."""
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
-    body = _body()
+    body = json_body()
     units = services.target_units(directive, body.get("units", "all"))
     overrides = body.get("deadlines") or {}
     if not isinstance(overrides, dict):
@@ -62,7 +56,7 @@ def follow_up(directive_id: int):
 
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
-    body = _body()
+    body = json_body()
     draft = draft_follow_up(directive, current_user._get_current_object(), body.get("period"),
                             body.get("name", "overdue"))
     db.session.commit()

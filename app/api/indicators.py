@@ -1,24 +1,16 @@
 """Online-service figures through the API: import the one-stop software's export, list a month."""
 
-import re
-
 from flask import jsonify, request
 from flask_login import current_user
 
 from app.api.units import paged_json
 from app.api.views import bp
 from app.core.errors import DomainError
-from app.core.permissions import require, visible_unit_ids
+from app.core.periods import is_month
+from app.core.permissions import require
 from app.extensions import db
 from app.indicators.imports import import_figures
-from app.indicators.queries import figures_for, figures_json
-from app.units.models import Unit
-
-
-def units_for_import(user) -> tuple[set[int], dict[str, Unit]]:
-    """The units a user may import figures for, by id and by slug."""
-    units = list(db.session.scalars(db.select(Unit).where(Unit.id.in_(visible_unit_ids(user)))))
-    return {u.id for u in units}, {u.slug: u for u in units}
+from app.indicators.queries import figures_for, figures_json, units_for_import
 
 
 @bp.post("/indicators/import")
@@ -38,6 +30,6 @@ def import_indicators():
 def list_indicators():
     """The figures of a month (``period`` YYYY-MM) for the units the user sees, with rate and target."""
     period = request.args.get("period")
-    if period and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+    if period and not is_month(period):
         raise DomainError('Tham số "period" phải có dạng YYYY-MM.', status=400)
     return paged_json(figures_for(current_user, period), lambda row: figures_json(row[0], row[1]), rows=True)

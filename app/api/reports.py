@@ -1,29 +1,19 @@
 """Reports through the API: the board's summary as JSON and Excel, the follow-up report as Word."""
 
-from flask import Response, jsonify
+from flask import jsonify
 from flask_login import current_user
 
-from app.api.tasks import _int_arg
+from app.api.params import int_arg
 from app.api.views import bp
+from app.core.downloads import DOCX, XLSX, attachment
 from app.core.permissions import load_or_404
 from app.directives.models import Directive
 from app.reports.excel import summary_workbook
 from app.reports.queries import summary, unit_names
 from app.reports.word import directive_report
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    """Bytes as a download."""
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _summary():
-    directive_id = _int_arg("directive")
+    directive_id = int_arg("directive")
     directive = load_or_404(Directive, directive_id, current_user, "see_directive") if directive_id else None
     return summary(current_user, directive)
 

@@ -4,6 +4,7 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from app.api.units import paged_json
+from app.api.params import int_arg, json_body
 from app.api.views import bp
 from app.core import clock
 from app.core.errors import DomainError
@@ -15,29 +16,10 @@ from app.tasks.models import Task
 from app.tasks.queries import task_json, task_page_data, tasks_for
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise DomainError(f'Tham số "{name}" phải là số.', status=400) from None
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None and not request.data:
-        return {}
-    if not isinstance(body, dict):
-        raise DomainError("Nội dung yêu cầu phải là một đối tượng JSON.", status=400)
-    return body
-
-
 @bp.get("/tasks")
 def list_tasks():
     """The tasks the user may see, filtered by directive, unit, state, group, period."""
-    query = tasks_for(current_user, directive=_int_arg("directive"), unit=_int_arg("unit"),
+    query = tasks_for(current_user, directive=int_arg("directive"), unit=int_arg("unit"),
                       state=request.args.get("state"), group=request.args.get("group"),
                       period=request.args.get("period"))
     today = clock.today()
@@ -66,12 +48,11 @@ def task_detail_json(task: Task) -> dict:
 
 def figures_from(values: dict, task: Task) -> dict:
     """Checked figures and their month (``period``, default the task's)."""
-    import re
-
+    from app.core.periods import is_month
     from app.indicators.services import check_figures
 
     period = str(values.get("period") or task.period or "")
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+    if not is_month(period):
         raise DomainError('Kỳ báo cáo "period" phải có dạng YYYY-MM.')
     return {**check_figures(values), "period": period}
 
@@ -112,7 +93,7 @@ def download_evidence(evidence_id: int):
 def submit_task(task_id: int):
     """Hand a task in (``note`` optional; ``version`` optional, a stale one is 409)."""
     task = _task(task_id)
-    body = _body()
+    body = json_body(optional=True)
     if isinstance(body.get("figures"), dict):  # a figures report can be filled and handed in in one call
         services.save_work(task, current_user, {"figures": figures_from(body["figures"], task)}, body.get("version"))
         body["version"] = None
@@ -125,7 +106,7 @@ def submit_task(task_id: int):
 def review_task(task_id: int):
     """Accept or return a submitted task (a commune reviewing its own task: 403)."""
     task = _task(task_id)
-    body = _body()
+    body = json_body(optional=True)
     services.review(task, current_user, str(body.get("decision", "")), body.get("comment"), body.get("version"))
     db.session.commit()
     return jsonify(task_detail_json(task))

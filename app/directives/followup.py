@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.core import audit, clock
+from app.core.periods import is_month
 from app.core.errors import DomainError
 from app.directives import deadlines
 from app.directives.extraction.deadline_phrases import find_deadline
@@ -38,7 +39,7 @@ def draft_follow_up(directive: Directive, user, period: str | None, rule) -> Dir
     """A new draft following `directive`, naming the units `rule` picks for `period` (YYYY-MM)."""
     if directive.state == "draft":
         raise DomainError("Chỉ soạn văn bản đôn đốc cho văn bản đã ban hành.")
-    if period is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(period)):
+    if period is not None and not is_month(period):
         raise DomainError('Kỳ "period" phải có dạng YYYY-MM.')
     today = clock.today()
     period = period or f"{today.year}-{today.month:02d}"

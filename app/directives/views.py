@@ -279,7 +279,7 @@ def follow_up(directive_id: int):
 @bp.get("/<int:directive_id>/document.docx")
 def document(directive_id: int):
     """The directive as Word, in the layout of Nghị định 30/2020/NĐ-CP."""
-    from app.api.reports import DOCX, attachment
+    from app.core.downloads import DOCX, attachment
     from app.directives.documents import directive_document
 
     directive = _load(directive_id)

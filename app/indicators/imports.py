@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 
 from app.core.errors import DomainError
+from app.core.periods import is_month
 from app.indicators.services import FIELDS, LABELS, check_figures, record_figures
 from app.units.models import Unit
 
 COLUMNS = ("unit", "period", *FIELDS)
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class ImportRefused(DomainError):
@@ -88,7 +87,7 @@ def _check_row(line: int, row: dict, allowed: set[int], units: dict[str, Unit]) 
     if unit is None or unit.id not in allowed:
         raise ImportRefused(f"Dòng {line}: không tìm thấy đơn vị “{slug}” trong các đơn vị bạn quản lý.")
     period = str(row["period"]).strip()
-    if not _PERIOD.fullmatch(period):
+    if not is_month(period):
         raise ImportRefused(f"Dòng {line}: kỳ “{period}” không hợp lệ, cần dạng YYYY-MM (ví dụ 2022-04).")
     values = {}
     for name in FIELDS:

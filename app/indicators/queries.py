@@ -56,3 +56,9 @@ def trend(user, unit_ids: list[int] | None = None) -> dict[str, dict[int, float 
         series.setdefault(figures.period, {})[figures.unit_id] = online_rate(
             figures.total, figures.online_level3, figures.online_level4)
     return dict(sorted(series.items()))
+
+
+def units_for_import(user) -> tuple[set[int], dict[str, Unit]]:
+    """The units a user may import figures for, by id and by slug."""
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(visible_unit_ids(user)))))
+    return {u.id for u in units}, {u.slug: u for u in units}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.api.indicators import units_for_import
-from app.api.reports import DOCX, XLSX, attachment
+from app.core.downloads import DOCX, XLSX, attachment
 from app.core import clock
 from app.core.flow import commit_and_redirect
 from app.core.paging import paginate
@@ -14,7 +13,7 @@ from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.imports import import_figures
-from app.indicators.queries import ranking, trend
+from app.indicators.queries import ranking, trend, units_for_import
 from app.indicators.services import set_target
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
