@@ -144,6 +144,13 @@ def _register_request_rules(app: Flask) -> None:
             value = clock.local_date(value)
         return value.strftime("%d/%m/%Y")
 
+    @app.template_filter("vnnumber")
+    def _vnnumber(value):
+        """15000000 as 15.000.000."""
+        from app.core.numbers import format_whole
+
+        return format_whole(value)
+
     @app.template_filter("vndatetime")
     def _vndatetime(value):
         """dd/mm/yyyy HH:MM in Vietnamese local time."""

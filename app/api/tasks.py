@@ -7,7 +7,7 @@ from app.api.units import paged_json
 from app.api.params import int_arg, json_body
 from app.api.views import bp
 from app.core import clock
-from app.core.errors import DomainError
+from app.core.errors import Conflict, DomainError
 from app.core.permissions import load_or_404
 from app.evidence.views import load_evidence_or_404, send_evidence
 from app.extensions import db
@@ -77,6 +77,8 @@ def upload_evidence(task_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise DomainError('Thiếu tệp (trường "file").', status=400)
+    if task.state not in services.WORKABLE:
+        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
     evidence = store_evidence(task, current_user, upload.stream, upload.filename,
                               current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
     db.session.commit()
@@ -107,6 +109,7 @@ def review_task(task_id: int):
     """Accept or return a submitted task (a commune reviewing its own task: 403)."""
     task = _task(task_id)
     body = json_body(optional=True)
-    services.review(task, current_user, str(body.get("decision", "")), body.get("comment"), body.get("version"))
+    services.review(task, current_user, str(body.get("decision", "")), body.get("comment"), body.get("version"),
+                    body.get("figures_choice"))
     db.session.commit()
     return jsonify(task_detail_json(task))

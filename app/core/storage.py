@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 
 _WRITTEN = "written_files"
+_DOOMED = "files_to_delete"
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyz0123456789.")
 
 
@@ -69,10 +70,20 @@ def delete(stored_name: str) -> None:
     path_of(stored_name).unlink(missing_ok=True)
 
 
+def delete_after_commit(stored_name: str) -> None:
+    """Remove a stored file once the transaction that drops its row commits (kept if it rolls back)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_DOOMED, []).append(path_of(stored_name))
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_files(session: Session) -> None:
     if session.get_nested_transaction() is None:  # not a mere savepoint release
         session.info.pop(_WRITTEN, None)
+        for path in session.info.pop(_DOOMED, []):
+            Path(path).unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -80,6 +91,7 @@ def _drop_uncommitted_files(session: Session, transaction) -> None:
     # The outermost transaction ended; after a commit the list is already gone.
     # What is left was rolled back or abandoned (Session.close fires no rollback event).
     if transaction.parent is None:
+        session.info.pop(_DOOMED, None)
         for path in session.info.pop(_WRITTEN, []):
             Path(path).unlink(missing_ok=True)
 
@@ -88,5 +100,6 @@ def _drop_uncommitted_files(session: Session, transaction) -> None:
 def _drop_files(session: Session, previous) -> None:
     if previous.nested:
         return
+    session.info.pop(_DOOMED, None)
     for path in session.info.pop(_WRITTEN, []):
         Path(path).unlink(missing_ok=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
-from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.numbers import WholeNumberField
 from app.directives.forms import check_vn_date
 
 NONNEGATIVE = NumberRange(min=0, message="Phải là số không âm.")
@@ -16,6 +16,9 @@ WHOLE = "Vui lòng nhập một số nguyên."
 DEVICES = [("scanner", "Máy scan"), ("pc", "Máy vi tính"), ("printer", "Máy in"), ("other", "Thiết bị khác")]
 CONDITIONS = [("working", "Hoạt động tốt"), ("needs_repair", "Cần sửa chữa"), ("broken", "Hỏng"), ("obsolete", "Lạc hậu")]
 PROPOSALS = [("none", "Không đề xuất"), ("repair", "Sửa chữa"), ("buy_new", "Mua mới")]
+MAX_INVENTORY_ROWS = 200
+#: When a unit's figures differ from the row imported from the one-stop software, the office picks one.
+FIGURES_CHOICES = [("task", "Dùng số liệu đơn vị báo cáo"), ("import", "Giữ số liệu nhập từ phần mềm một cửa")]
 
 
 def check_month(form, field) -> None:
@@ -39,40 +42,52 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
-class FiguresForm(VersionedForm):
-    """The month's dossiers: received, online at level 3 / 4, settled online."""
+class WorkForm(VersionedForm):
+    """What every kind's form shares: the note for the office when handing in (files come from request.files)."""
 
-    period = StringField("Tháng báo cáo (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng."), check_month])
-    total = IntegerField("Tổng số hồ sơ tiếp nhận", validators=[InputRequired(WHOLE), NONNEGATIVE])
-    online_level3 = IntegerField("Tiếp nhận trực tuyến một phần (mức độ 3)", validators=[InputRequired(WHOLE), NONNEGATIVE])
-    online_level4 = IntegerField("Tiếp nhận trực tuyến toàn trình (mức độ 4)", validators=[InputRequired(WHOLE), NONNEGATIVE])
-    settled_online = IntegerField("Giải quyết trực tuyến", validators=[InputRequired(WHOLE), NONNEGATIVE])
+    handin_note = TextAreaField("Ghi chú khi nộp", validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Messages for what is not a plain field ("files", "rows"), shown in place on the page.
+        self.place_errors: dict[str, str] = {}
+
+
+class FiguresForm(WorkForm):
+    """The period's dossiers: received, online at level 3 / 4, settled online (the period is the task's own)."""
+
+    total = WholeNumberField("Tổng số hồ sơ tiếp nhận", validators=[InputRequired(WHOLE), NONNEGATIVE])
+    online_level3 = WholeNumberField("Tiếp nhận trực tuyến một phần (mức độ 3)",
+                                     validators=[InputRequired(WHOLE), NONNEGATIVE])
+    online_level4 = WholeNumberField("Tiếp nhận trực tuyến toàn trình (mức độ 4)",
+                                     validators=[InputRequired(WHOLE), NONNEGATIVE])
+    settled_online = WholeNumberField("Giải quyết trực tuyến", validators=[InputRequired(WHOLE), NONNEGATIVE])
 
 
 class InventoryRow(Form):
     """One device line of the review."""
 
     device = SelectField("Thiết bị", choices=DEVICES)
-    quantity = IntegerField("Số lượng", validators=[Optional(), NONNEGATIVE])
+    quantity = WholeNumberField("Số lượng", validators=[Optional(), NONNEGATIVE])
     condition = SelectField("Tình trạng", choices=CONDITIONS)
     proposal = SelectField("Đề xuất", choices=PROPOSALS)
-    cost = IntegerField("Kinh phí dự kiến (đồng)", validators=[Optional(), NONNEGATIVE])
+    cost = WholeNumberField("Kinh phí dự kiến (đồng)", validators=[Optional(), NONNEGATIVE])
 
 
-class InventoryForm(VersionedForm):
-    """The equipment review with its proposals."""
+class InventoryForm(WorkForm):
+    """The equipment review with its proposals, one line per device (at most MAX_INVENTORY_ROWS)."""
 
-    rows = FieldList(FormField(InventoryRow), min_entries=1)
+    rows = FieldList(FormField(InventoryRow), min_entries=1, max_entries=MAX_INVENTORY_ROWS)
 
 
-class WrittenReportForm(VersionedForm):
+class WrittenReportForm(WorkForm):
     """Difficulties and proposals in words; the signed report is uploaded as evidence."""
 
     difficulties = TextAreaField("Khó khăn, vướng mắc", validators=[Optional(), Length(max=20000)])
     proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Optional(), Length(max=20000)])
 
 
-class ActionForm(VersionedForm):
+class ActionForm(WorkForm):
     """What was done."""
 
     note = TextAreaField("Kết quả thực hiện", validators=[Optional(), Length(max=20000)])
@@ -85,10 +100,18 @@ class SubmitForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    """Accept or return; returning needs a comment."""
+    """Accept or return, by one of two buttons (nothing pre-chosen); returning needs a reason."""
 
-    decision = RadioField("Kết quả duyệt", choices=[("accept", "Chấp nhận"), ("return", "Trả lại")], default="accept")
-    comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=5000)])
+    decision = StringField("Kết quả duyệt", validators=[AnyOf(("accept", "return"),
+                                                                 "Chọn “Chấp nhận” hoặc “Trả lại”.")])
+    comment = TextAreaField("Ý kiến (bắt buộc khi trả lại)", validators=[Optional(), Length(max=5000)])
+    figures_choice = RadioField("Số liệu chính thức của kỳ", choices=FIGURES_CHOICES, validators=[Optional()],
+                                validate_choice=False)
+
+    def validate_comment(self, field) -> None:
+        """A return says why, so the unit knows what to redo."""
+        if self.decision.data == "return" and not (field.data or "").strip():
+            raise ValidationError("Vui lòng ghi rõ lý do trả lại để đơn vị biết cần làm lại gì.")
 
 
 class AssignForm(FlaskForm):
@@ -118,12 +141,6 @@ class DecideForm(FlaskForm):
     decision = RadioField("Quyết định", choices=[("grant", "Đồng ý"), ("refuse", "Không đồng ý")], default="grant")
     new_due = StringField("Hạn mới (dd/mm/yyyy, để trống nếu theo đề nghị)", validators=[Optional(), check_vn_date])
     comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=5000)])
-
-
-class EvidenceForm(FlaskForm):
-    """One or several evidence files."""
-
-    files = MultipleFileField("Tài liệu minh chứng")
 
 
 FORM_BY_KIND = {"figures": FiguresForm, "inventory": InventoryForm, "written_report": WrittenReportForm,

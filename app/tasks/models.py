@@ -136,4 +136,6 @@ HISTORY_LABELS = {
     "requested_extension": "Xin gia hạn", "requested_not_applicable": "Báo không thuộc phạm vi",
     "extended": "Gia hạn", "not_applicable": "Xác nhận không thuộc phạm vi", "refused_extension": "Không đồng ý gia hạn",
     "refused_not_applicable": "Không đồng ý (không thuộc phạm vi)", "evidence_added": "Tải lên minh chứng",
+    "evidence_removed": "Xoá minh chứng", "figures_kept_import": "Giữ số liệu nhập từ phần mềm một cửa",
+    "deadline_changed": "Đổi hạn",
 }

@@ -66,35 +66,100 @@ def save_work(task: Task, user, data: dict, version=None) -> None:
     db.session.flush()
 
 
+class HandInRefused(DomainError):
+    """A hand-in or save refused, with a message per form field (``fields``) to show beside each."""
+
+    def __init__(self, fields: dict[str, str], status: int = 422):
+        super().__init__(" ".join(fields.values()), status)
+        self.fields = fields
+
+
+def hand_in(task: Task, user, data: dict | None, uploads: list, note: str | None, version, *,
+            submit_now: bool, max_bytes: int) -> int:
+    """Save what the unit typed, store the files chosen and, when asked, hand in: all of it or nothing.
+
+    Returns the number of files stored; the caller commits (or rolls back on a refusal).
+    """
+    _require(user, "work_task", task)
+    check_version(task, version)
+    if task.state not in WORKABLE:
+        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không sửa, không thêm tệp được nữa.")
+    merged = {**(task.data or {}), **(data or {})}
+    if merged != (task.data or {}):  # a hand-in with nothing retyped records no save
+        task.data = merged
+        task.updated_at = clock.now()
+        history(task, user, "saved")
+    stored = store_uploads(task, user, uploads, max_bytes)
+    if submit_now:
+        _hand_in_now(task, user, note, extra_evidence=stored)
+    db.session.flush()
+    return stored
+
+
+def store_uploads(task: Task, user, uploads: list, max_bytes: int) -> int:
+    """Store a batch of files on an open task: every file, or none with the reason for each."""
+    from app.evidence.services import UploadRefused, store_evidence
+
+    if uploads and task.state not in WORKABLE:
+        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
+    reasons = {}
+    for upload in uploads:
+        try:
+            store_evidence(task, user, upload.stream, upload.filename, max_bytes)
+        except UploadRefused as exc:
+            reasons[upload.filename] = exc.message
+    if reasons:
+        lines = [f"{name}: {reasons.get(name, 'hợp lệ, nhưng chưa tải lên vì tệp khác bị từ chối')}"
+                 for name in (u.filename for u in uploads)]
+        raise HandInRefused({"files": "Không tệp nào được tải lên. " + "; ".join(lines) + "."})
+    return len(uploads)
+
+
 def submit(task: Task, user, note: str | None = None, version=None) -> list[str]:
-    """Hand the task in for review; returns what its kind usually needs and is missing (the office decides)."""
+    """Hand the task in for review (refused while its kind's figures or rows are missing)."""
     _require(user, "work_task", task)
     check_version(task, version)
     if task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã được nộp hoặc đã hoàn thành.")
-    missing = missing_parts(task)
-    if note:
-        task.data = {**(task.data or {}), "note": note}
-    history(task, user, "submitted", "submitted", note)
-    task.state, task.submitted_at, task.submitted_on = "submitted", clock.now(), clock.today()
-    figures = (task.data or {}).get("figures")
-    if task.requirement.kind == "figures" and figures:
-        record_figures(task.unit_id, figures["period"], figures, "task", task.id)
+    missing = _hand_in_now(task, user, note)
     db.session.flush()
     return missing
 
 
-def missing_parts(task: Task) -> list[str]:
-    """What the requirement's kind asks for and the task does not have yet, in Vietnamese."""
+def _hand_in_now(task: Task, user, note: str | None, extra_evidence: int = 0) -> list[str]:
+    """Check what the kind needs, then mark the task handed in with one history row."""
+    blockers = handin_blockers(task, note, extra_evidence)
+    if blockers:
+        raise HandInRefused(blockers)
+    note = (note or "").strip() or None
+    if note:
+        task.data = {**(task.data or {}), "handin_note": note}
+    history(task, user, "submitted", "submitted", note)
+    task.state, task.submitted_at, task.submitted_on = "submitted", clock.now(), clock.today()
+    return missing_parts(task)
+
+
+def handin_blockers(task: Task, note: str | None = None, extra_evidence: int = 0) -> dict[str, str]:
+    """Why the task cannot be handed in yet, by form field: figures and rows are required, an action needs
+    a note or a file, a written report its text or the signed file."""
     data, kind = task.data or {}, task.requirement.kind
-    missing = []
+    has_files = extra_evidence > 0 or _has_evidence(task)
     if kind == "figures" and not data.get("figures"):
-        missing.append("chưa nhập số liệu")
+        return {"total": "Chưa nộp được: nhập số liệu của kỳ báo cáo trước khi nộp."}
     if kind == "inventory" and not data.get("inventory"):
-        missing.append("chưa có dòng rà soát thiết bị nào")
-    if kind == "written_report" and not _has_evidence(task):
-        missing.append("chưa tải lên báo cáo bằng văn bản có chữ ký")
-    return missing
+        return {"rows": "Chưa nộp được: nhập ít nhất một dòng rà soát thiết bị (có số lượng) trước khi nộp."}
+    if kind == "written_report" and not (has_files or data.get("difficulties") or data.get("proposals")):
+        return {"files": "Chưa nộp được: đính kèm báo cáo bằng văn bản hoặc ghi nội dung báo cáo."}
+    if kind == "action" and not (has_files or data.get("note") or (note or "").strip()):
+        return {"note": "Chưa nộp được: ghi kết quả thực hiện hoặc đính kèm minh chứng."}
+    return {}
+
+
+def missing_parts(task: Task) -> list[str]:
+    """What the office should know is missing though the task could be handed in, in Vietnamese."""
+    if task.requirement.kind == "written_report" and not _has_evidence(task):
+        return ["chưa tải lên báo cáo bằng văn bản có chữ ký"]
+    return []
 
 
 def _has_evidence(task: Task) -> bool:
@@ -114,14 +179,20 @@ def withdraw(task: Task, user, version=None) -> None:
     db.session.flush()
 
 
-def review(task: Task, user, decision: str, comment: str | None, version=None) -> None:
-    """Accept (done, on time or late by when it was handed in) or return with a required comment."""
+def review(task: Task, user, decision: str, comment: str | None, version=None,
+           figures_choice: str | None = None) -> None:
+    """Accept (done, on time or late by when it was handed in) or return with a required comment.
+
+    Accepting a figures report makes its figures the unit's official ones for the period; where the office
+    imported other figures for it, `figures_choice` says which to keep ("task" or "import").
+    """
     _require(user, "review_task", task)
     check_version(task, version)
     if task.state != "submitted":
         raise Conflict("Nhiệm vụ không ở trạng thái chờ duyệt (có thể đã được duyệt).")
     comment = (comment or "").strip()
     if decision == "accept":
+        _make_figures_official(task, user, figures_choice)
         history(task, user, "accepted", "done", comment or None)
         task.state, task.done_at = "done", clock.now()
     elif decision == "return":
@@ -134,6 +205,39 @@ def review(task: Task, user, decision: str, comment: str | None, version=None) -
     else:
         raise DomainError('Quyết định phải là "accept" (chấp nhận) hoặc "return" (trả lại).')
     audit.record("review", task, user=user, detail={"decision": decision})
+    db.session.flush()
+
+
+def _make_figures_official(task: Task, user, choice: str | None) -> None:
+    """Record an accepted report's figures, never over an imported row unless the office chose them."""
+    from app.tasks.work import figures_conflict
+
+    figures = (task.data or {}).get("figures")
+    if task.requirement.kind != "figures" or not figures:
+        return
+    conflict = figures_conflict(task)
+    if conflict and choice not in ("task", "import"):
+        raise HandInRefused({"figures_choice": f"Số liệu tháng {conflict['period']} đơn vị báo cáo khác số liệu "
+                                               "đã nhập từ phần mềm một cửa: chọn số liệu giữ lại."})
+    if conflict and choice == "import":
+        history(task, user, "figures_kept_import", comment=f"tháng {conflict['period']}")
+        return
+    record_figures(task.unit_id, figures["period"], figures, "task", task.id)
+
+
+def remove_evidence(task: Task, user, evidence) -> None:
+    """The unit takes back a file while the task is open; the removal stays in the history."""
+    from app.core import storage
+
+    _require(user, "work_task", task)
+    if evidence.task_id != task.id:
+        raise DomainError("Không tìm thấy tệp.", status=404)
+    if task.state not in WORKABLE:
+        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không xoá tệp được nữa.")
+    history(task, user, "evidence_removed", comment=evidence.filename)
+    audit.record("evidence_removed", evidence, user=user, detail={"task_id": task.id})
+    storage.delete_after_commit(evidence.stored_name)
+    db.session.delete(evidence)
     db.session.flush()
 
 

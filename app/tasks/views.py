@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,11 +14,13 @@ from app.directives.deadlines import describe
 from app.directives.forms import parse_vn_date
 from app.extensions import db
 from app.tasks import services
-from app.tasks.forms import AssignForm, CommentForm, DecideForm, EvidenceForm, RequestForm, ReviewForm, SubmitForm, \
+from app.evidence.models import Evidence
+from app.tasks.forms import MAX_INVENTORY_ROWS, AssignForm, CommentForm, DecideForm, RequestForm, ReviewForm, \
     VersionedForm
 from app.tasks.models import Task, TaskRequest
 from app.tasks.queries import review_queue, task_page_data
-from app.tasks.work import data_from, figures_summary, form_for
+from app.tasks.work import (data_from, figures_conflict, figures_period, figures_summary, form_for, handed_in_lines,
+                            month_label, typed_rows, with_rows)
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -27,32 +29,57 @@ def _load(task_id: int) -> Task:
     return load_or_404(Task, task_id, current_user, "see_task")
 
 
-def _back(task: Task):
-    return redirect(url_for("tasks.show", task_id=task.id))
+def _page(task: Task, status: int = 200, **typed):
+    """The task page; forms given as typed (with their errors) take the place of fresh ones."""
+    work_form = typed.pop("work", None) or form_for(task)
+    conflict = figures_conflict(task) if task.state == "submitted" else None
+    return render_template("tasks/show.html", task=task, describe=describe, work_form=work_form,
+                           missing=services.missing_parts(task), handed_in=handed_in_lines(task),
+                           period_label=month_label(figures_period(task)), max_rows=MAX_INVENTORY_ROWS,
+                           figures=figures_summary(task), conflict=conflict,
+                           forms={**_action_forms(task), **typed}, **task_page_data(task)), status
 
 
-def _apply(task: Task, change, message: str):
-    """Run a service; commit and say so, or roll back and say why, in Vietnamese."""
+def _done(task: Task, message: str):
+    """Commit, say so, and show the task page again at its own address (htmx loads it whole)."""
+    db.session.commit()
+    flash(message, "success")
+    target = url_for("tasks.show", task_id=task.id)
+    if request.headers.get("HX-Request"):
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _refused(task: Task, exc: DomainError, name: str, form):
+    """Roll back, and show the page again with the reason beside its field and everything typed kept."""
+    db.session.rollback()
+    fields = getattr(exc, "fields", None) or {None: exc.message}
+    for field_name, message in fields.items():
+        field = form._fields.get(field_name) if field_name else None
+        if field is not None and field.type not in ("FieldList", "FormField"):
+            field.errors = [*field.errors, message]
+        elif field_name and hasattr(form, "place_errors"):
+            form.place_errors[field_name] = message
+        else:
+            form.form_errors.append(message)
+    return _page(task, exc.status, **{name: form})
+
+
+def _apply(task: Task, change, message: str, name: str, form):
+    """Run a service; commit and say so, or show the form again with the reason."""
     try:
         change()
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        if exc.status in (403, 409, 413, 415):
-            return show(task.id), exc.status  # the page again, with the reason, and the status the API would give
-        return _back(task)
-    db.session.commit()
-    flash(message, "success")
-    return _back(task)
+        return _refused(task, exc, name, form)
+    return _done(task, message)
 
 
 @bp.get("/<int:task_id>")
 def show(task_id: int):
     """The requirement, the form its kind asks for, the evidence, comments and history."""
-    task = _load(task_id)
-    return render_template("tasks/show.html", task=task, describe=describe, work_form=form_for(task),
-                           missing=services.missing_parts(task),
-                           figures=figures_summary(task), forms=_action_forms(task), **task_page_data(task))
+    return _page(_load(task_id))
 
 
 def _action_forms(task: Task) -> dict:
@@ -60,37 +87,48 @@ def _action_forms(task: Task) -> dict:
                                                        User.role.in_(("unit_staff", "unit_chair")))))
     assign = AssignForm(assignee_id=task.assignee_id or 0)
     assign.assignee_id.choices = [(u.id, u.full_name or u.username) for u in staff]
-    return {"submit": SubmitForm(version=task.version), "withdraw": VersionedForm(version=task.version),
-            "review": ReviewForm(version=task.version), "assign": assign, "comment": CommentForm(),
-            "request": RequestForm(), "decide": DecideForm(), "evidence": EvidenceForm()}
+    return {"withdraw": VersionedForm(version=task.version), "review": ReviewForm(version=task.version),
+            "assign": assign, "comment": CommentForm(), "request": RequestForm(), "decide": DecideForm(),
+            "confirm": VersionedForm(version=task.version)}
 
 
 @bp.post("/<int:task_id>/work")
 def save_work(task_id: int):
-    """Save what the unit filled in for the requirement's kind."""
+    """Save what the unit typed and the files it chose; with "Nộp kết quả", hand it in too: all or nothing."""
     task = _load(task_id)
     require(current_user, "work_task", task)
+    action = request.form.get("action", "save")
     form = form_for(task, request.form)
+    if action.startswith(("add_row", "remove_row")) and task.requirement.kind == "inventory":
+        return _edit_rows(task, form, action)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in (errors if isinstance(errors, list) else [errors]):
-                flash(str(error), "danger")
-        return _back(task), 422
-    return _apply(task, lambda: services.save_work(task, current_user, data_from(task, form), form.version.data),
-                  "Đã lưu.")
+        return _page(task, 422, work=form)
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    submit_now = action == "submit"
+    try:
+        stored = services.hand_in(task, current_user, data_from(task, form), uploads, form.handin_note.data,
+                                  form.version.data, submit_now=submit_now, max_bytes=limit)
+    except DomainError as exc:
+        return _refused(task, exc, "work", form)
+    files = f" Đã tải lên {stored} tệp." if stored else ""
+    return _done(task, ("Đã nộp, chờ Văn phòng duyệt." if submit_now else "Đã lưu.") + files)
 
 
-@bp.post("/<int:task_id>/submit")
-def submit(task_id: int):
-    """Hand the task in for review."""
-    task = _load(task_id)
-    form = SubmitForm()
-    if not form.validate_on_submit():
-        abort(400)
-    missing = services.missing_parts(task)
-    note = f" Lưu ý: {'; '.join(missing)}." if missing else ""
-    return _apply(task, lambda: services.submit(task, current_user, form.note.data, form.version.data),
-                  "Đã nộp, chờ Văn phòng duyệt." + note)
+def _edit_rows(task: Task, form, action: str):
+    """Add or remove an inventory line in place, keeping everything else as typed (nothing is saved)."""
+    rows = typed_rows(form)
+    message = None
+    if action == "add_row" and len(rows) >= MAX_INVENTORY_ROWS:
+        message = f"Tối đa {MAX_INVENTORY_ROWS} dòng; gộp các thiết bị cùng loại vào một dòng."
+    elif action == "add_row":
+        rows.append({})
+    elif action.removeprefix("remove_row:").isdigit() and int(action.removeprefix("remove_row:")) < len(rows):
+        rows.pop(int(action.removeprefix("remove_row:")))
+    edited = with_rows(task, request.form, rows)
+    if message:
+        edited.place_errors["rows"] = message
+    return _page(task, 422 if message else 200, work=edited)
 
 
 @bp.post("/<int:task_id>/withdraw")
@@ -100,19 +138,36 @@ def withdraw(task_id: int):
     form = VersionedForm()
     if not form.validate_on_submit():
         abort(400)
-    return _apply(task, lambda: services.withdraw(task, current_user, form.version.data), "Đã rút lại để sửa.")
+    return _apply(task, lambda: services.withdraw(task, current_user, form.version.data), "Đã rút lại để sửa.",
+                  "withdraw", form)
 
 
 @bp.post("/<int:task_id>/review")
 def review(task_id: int):
-    """Accept, or return with a comment."""
+    """Accept, or return with a reason: two buttons, nothing pre-chosen."""
     task = _load(task_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _page(task, 422, review=form)
     message = "Đã chấp nhận kết quả." if form.decision.data == "accept" else "Đã trả lại cho đơn vị."
     return _apply(task, lambda: services.review(task, current_user, form.decision.data, form.comment.data,
-                                                form.version.data), message)
+                                                form.version.data, form.figures_choice.data), message,
+                  "review", form)
+
+
+@bp.post("/<int:task_id>/evidence/<int:evidence_id>/delete")
+def remove_evidence(task_id: int, evidence_id: int):
+    """The unit removes a file it uploaded while the task is open."""
+    task = _load(task_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.task_id != task.id:
+        abort(404)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = evidence.filename
+    return _apply(task, lambda: services.remove_evidence(task, current_user, evidence), f"Đã xoá tệp {name}.",
+                  "confirm", form)
 
 
 @bp.post("/<int:task_id>/assign")
@@ -124,7 +179,7 @@ def assign(task_id: int):
     if not form.validate_on_submit():
         abort(400)
     assignee = db.session.get(User, form.assignee_id.data)
-    return _apply(task, lambda: services.assign(task, current_user, assignee), "Đã phân công.")
+    return _apply(task, lambda: services.assign(task, current_user, assignee), "Đã phân công.", "assign", form)
 
 
 @bp.post("/<int:task_id>/comments")
@@ -133,9 +188,9 @@ def comment(task_id: int):
     task = _load(task_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash("Vui lòng nhập nội dung ý kiến.", "danger")
-        return _back(task)
-    return _apply(task, lambda: services.add_comment(task, current_user, form.body.data), "Đã gửi ý kiến.")
+        return _page(task, 422, comment=form)
+    return _apply(task, lambda: services.add_comment(task, current_user, form.body.data), "Đã gửi ý kiến.",
+                  "comment", form)
 
 
 @bp.post("/<int:task_id>/requests")
@@ -144,12 +199,10 @@ def make_request(task_id: int):
     task = _load(task_id)
     form = RequestForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
-        return _back(task)
+        return _page(task, 422, request=form)
     return _apply(task, lambda: services.request_change(task, current_user, form.kind.data, form.reason.data,
-                                                        parse_vn_date(form.proposed_on.data)), "Đã gửi đề nghị.")
+                                                        parse_vn_date(form.proposed_on.data)), "Đã gửi đề nghị.",
+                  "request", form)
 
 
 @bp.post("/<int:task_id>/requests/<int:request_id>")
@@ -161,34 +214,10 @@ def decide(task_id: int, request_id: int):
         abort(404)
     form = DecideForm()
     if not form.validate_on_submit():
-        flash("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy.", "danger")
-        return _back(task)
+        return _page(task, 422, decide=form)
     return _apply(task, lambda: services.decide_request(row, task, current_user, form.decision.data == "grant",
                                                         form.comment.data, parse_vn_date(form.new_due.data)),
-                  "Đã xử lý đề nghị.")
-
-
-@bp.post("/<int:task_id>/evidence")
-def upload(task_id: int):
-    """Attach one or several evidence files."""
-    task = _load(task_id)
-    require(current_user, "work_task", task)
-    from app.evidence.services import store_evidence
-
-    form = EvidenceForm()
-    if not form.validate_on_submit():
-        abort(400)
-    files = [f for f in request.files.getlist("files") if f and f.filename]
-    if not files:
-        flash("Vui lòng chọn tệp.", "danger")
-        return _back(task)
-    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-
-    def store_all():
-        for upload_file in files:
-            store_evidence(task, current_user, upload_file.stream, upload_file.filename, limit)
-
-    return _apply(task, store_all, f"Đã tải lên {len(files)} tệp.")
+                  "Đã xử lý đề nghị.", "decide", form)
 
 
 @bp.get("/review")

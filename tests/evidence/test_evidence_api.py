@@ -10,6 +10,7 @@ from sqlalchemy import func
 
 from app.core.models import AuditLog
 from app.evidence.models import Evidence
+from app.tasks.models import Task
 from app.extensions import db
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
@@ -95,21 +96,28 @@ def test_a_phone_photo_with_data_after_the_image_is_accepted(client, work):
 def test_several_files_at_once_through_the_page(app, client, work):
     task_id = work.tasks[("written_report", "xa-a")]
     login(client, "mc.xa-a")
-    response = client.post(f"/tasks/{task_id}/evidence", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(client, "/"),
+    response = client.post(f"/tasks/{task_id}/work", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/"), "version": "1", "action": "save",
         "files": [(io.BytesIO(PDF), "Báo cáo có chữ ký.pdf"), (io.BytesIO(PDF), "Phụ lục.pdf")]})
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "Báo cáo có chữ ký.pdf" in page and "Phụ lục.pdf" in page
-    bad = client.post(f"/tasks/{task_id}/evidence", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(client, "/"),
+    assert "Báo cáo có chữ ký.pdf" in page and "Phụ lục.pdf" in page and "Đã tải lên 2 tệp" in page
+    version = db.session.get(Task, task_id).version
+    db.session.rollback()
+    bad = client.post(f"/tasks/{task_id}/work", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/"), "version": str(version), "action": "submit",
+        "handin_note": "Gửi kèm phụ lục",
         "files": [(io.BytesIO(PDF), "Tốt.pdf"), (io.BytesIO(b"MZ\x90\x00" * 10), "Xấu.pdf")]})
-    assert bad.status_code == 415, bad.status_code
-    assert "chương trình chạy được" in bad.get_data(as_text=True), re.findall(r"alert-danger[^>]*>(.*?)<", bad.get_data(as_text=True), re.S)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Location" not in bad.headers
+    assert "Không tệp nào được tải lên" in text and "Xấu.pdf: " in text and "chương trình chạy được" in text
+    assert "Tốt.pdf: hợp lệ, nhưng chưa tải lên" in text
+    assert "Gửi kèm phụ lục" in text  # the note typed stays on screen
     db.session.rollback()
     names = db.session.scalars(db.select(Evidence.filename)).all()
-    assert sorted(names) == ["Báo cáo có chữ ký.pdf", "Phụ lục.pdf"]  # the good one of the bad batch went too
+    assert sorted(names) == ["Báo cáo có chữ ký.pdf", "Phụ lục.pdf"]  # nothing of the refused batch
     assert len(stored_files(app)) == 2
+    assert db.session.get(Task, task_id).state == "open"  # and the hand-in did not happen
 
 
 def test_observer_cannot_upload(client, work):

@@ -30,12 +30,12 @@ def test_two_submissions_of_the_same_version_one_wins(app, client, work):
     second = client.post(f"/api/v1/tasks/{action_id}/submit", headers=chair, json={"version": 1, "note": "B"})
     assert (first.status_code, second.status_code) == (200, 409)
     assert "người khác cập nhật" in second.json["error"]
-    assert task(action_id).data == {"note": "A"}
+    assert task(action_id).data == {"handin_note": "A"}
 
 
 def test_twenty_threads_accepting_one_task_make_one_transition(app, client, work):
     action_id = work.tasks[("action", "xa-a")]
-    client.post(f"/api/v1/tasks/{action_id}/submit", headers=bearer(client, "mc.xa-a"), json={})
+    client.post(f"/api/v1/tasks/{action_id}/submit", headers=bearer(client, "mc.xa-a"), json={"note": "Đã làm"})
     office = bearer(client, "vanphong")
     codes = run_all(app, 20, lambda c: c.post(f"/api/v1/tasks/{action_id}/review", headers=office,
                                                json={"decision": "accept"}))
@@ -64,7 +64,7 @@ def test_fifty_concurrent_writers_lose_nothing(app, client, tree):
 def test_commune_cannot_review_its_own_task(client, work):
     action_id = work.tasks[("action", "xa-a")]
     chair = bearer(client, "ct.xa-a")
-    client.post(f"/api/v1/tasks/{action_id}/submit", headers=chair, json={})
+    client.post(f"/api/v1/tasks/{action_id}/submit", headers=chair, json={"note": "Đã làm"})
     assert client.post(f"/api/v1/tasks/{action_id}/review", headers=chair,
                        json={"decision": "accept"}).status_code == 403
     other = bearer(client, "ct.xa-b")

@@ -7,7 +7,7 @@ from app.tasks.models import Comment, TaskHistory
 from tests.conftest import csrf_token, login
 from tests.tasks.conftest import task
 
-FIGURES = {"period": "05/2022", "total": "120", "online_level3": "10", "online_level4": "5", "settled_online": "12"}
+FIGURES = {"total": "120", "online_level3": "10", "online_level4": "5", "settled_online": "12"}
 
 
 def post(client, url, data, **kw):
@@ -18,14 +18,15 @@ def test_figures_report_returned_fixed_and_accepted_on_time(app, client, work):
     figures_id = work.tasks[("figures", "xa-a")]
     login(client, "mc.xa-a")
     bad = post(client, f"/tasks/{figures_id}/work", {**FIGURES, "online_level3": "200", "version": "1"})
-    assert "không được lớn hơn tổng số" in client.get(f"/tasks/{figures_id}").get_data(as_text=True) or bad
+    assert bad.status_code == 422 and "không được lớn hơn tổng số" in bad.get_data(as_text=True)
     assert task(figures_id).data == {}
     negative = post(client, f"/tasks/{figures_id}/work", {**FIGURES, "total": "-1", "version": "1"})
     assert negative.status_code == 422
     post(client, f"/tasks/{figures_id}/work", {**FIGURES, "version": "1"})
     page = client.get(f"/tasks/{figures_id}").get_data(as_text=True)
     assert "12.5 %" in page  # (10 + 5) / 120
-    post(client, f"/tasks/{figures_id}/submit", {"version": task(figures_id).version, "note": "Số liệu tháng 5"})
+    post(client, f"/tasks/{figures_id}/work", {**FIGURES, "action": "submit", "version": task(figures_id).version,
+                                               "handin_note": "Số liệu tháng 5"})
     assert task(figures_id).state == "submitted"
 
     office = app.test_client()
@@ -33,7 +34,8 @@ def test_figures_report_returned_fixed_and_accepted_on_time(app, client, work):
     assert "Báo cáo số liệu tháng" in office.get("/tasks/review").get_data(as_text=True)
     no_comment = post(office, f"/tasks/{figures_id}/review", {"decision": "return", "comment": "",
                                                                "version": task(figures_id).version})
-    assert no_comment.status_code == 302 and task(figures_id).state == "submitted"
+    assert no_comment.status_code == 422 and task(figures_id).state == "submitted"
+    assert "lý do trả lại" in no_comment.get_data(as_text=True)
     post(office, f"/tasks/{figures_id}/review", {"decision": "return", "comment": "Thiếu số giải quyết trực tuyến",
                                                  "version": task(figures_id).version})
     assert task(figures_id).state == "returned"
@@ -41,8 +43,8 @@ def test_figures_report_returned_fixed_and_accepted_on_time(app, client, work):
     assert "Nhiệm vụ bị trả lại" in home
     assert "Thiếu số giải quyết trực tuyến" in client.get(f"/tasks/{figures_id}").get_data(as_text=True)
 
-    post(client, f"/tasks/{figures_id}/work", {**FIGURES, "settled_online": "14", "version": task(figures_id).version})
-    post(client, f"/tasks/{figures_id}/submit", {"version": task(figures_id).version})
+    post(client, f"/tasks/{figures_id}/work", {**FIGURES, "settled_online": "14", "action": "submit",
+                                               "version": task(figures_id).version})
     clock.freeze(clock.parse_instant("2022-06-20T09:00:00"))  # reviewed after the due date
     post(office, f"/tasks/{figures_id}/review", {"decision": "accept", "version": task(figures_id).version})
     done = task(figures_id)
@@ -50,6 +52,7 @@ def test_figures_report_returned_fixed_and_accepted_on_time(app, client, work):
     actions = db.session.scalars(db.select(TaskHistory.action).where(TaskHistory.task_id == figures_id)
                                  .order_by(TaskHistory.id)).all()
     assert actions == ["saved", "submitted", "returned", "saved", "submitted", "accepted"]
+    assert done.data["handin_note"] == "Số liệu tháng 5"
     assert db.session.scalar(db.select(Notice).where(Notice.kind == "returned")).unit_id == work.commune_a.id
 
 
@@ -59,7 +62,7 @@ def test_handed_in_late_counts_as_done_late(app, client, work):
     login(client, "mc.xa-a")
     page = client.get("/").get_data(as_text=True)
     assert "Đang thực hiện quá hạn" in page and "text-danger" in page
-    post(client, f"/tasks/{action_id}/submit", {"version": "1", "note": "Đã tổ chức"})
+    post(client, f"/tasks/{action_id}/work", {"version": "1", "note": "Đã tổ chức", "action": "submit"})
     assert task(action_id).group() == "open_overdue"
     office = app.test_client()
     login(office, "vanphong")
@@ -72,7 +75,7 @@ def test_due_soon_is_orange_and_withdraw_before_review(client, work):
     clock.freeze(clock.parse_instant("2022-06-13T09:00:00"))
     login(client, "mc.xa-a")
     assert "urgency-due_soon" in client.get("/").get_data(as_text=True)
-    post(client, f"/tasks/{action_id}/submit", {"version": "1"})
+    post(client, f"/tasks/{action_id}/work", {"version": "1", "note": "Đã treo băng rôn", "action": "submit"})
     post(client, f"/tasks/{action_id}/withdraw", {"version": task(action_id).version})
     assert task(action_id).state == "open" and task(action_id).submitted_at is None
 
@@ -80,9 +83,12 @@ def test_due_soon_is_orange_and_withdraw_before_review(client, work):
 def test_a_written_report_without_its_file_is_handed_in_with_a_warning_the_office_sees(app, client, work):
     report_id = work.tasks[("written_report", "xa-a")]
     login(client, "mc.xa-a")
-    post(client, f"/tasks/{report_id}/submit", {"version": "1"})
+    empty = post(client, f"/tasks/{report_id}/work", {"version": "1", "action": "submit"})
+    assert empty.status_code == 422 and task(report_id).state == "open"
+    assert "Chưa nộp được: đính kèm báo cáo bằng văn bản" in empty.get_data(as_text=True)
+    post(client, f"/tasks/{report_id}/work", {"version": "1", "difficulties": "Thiếu máy scan", "action": "submit"})
     assert task(report_id).state == "submitted"
-    assert "chưa tải lên báo cáo bằng văn bản" in client.get(f"/tasks/{report_id}").get_data(as_text=True)
+    assert "Thiếu máy scan" in client.get(f"/tasks/{report_id}").get_data(as_text=True)
     office = app.test_client()
     login(office, "vanphong")
     assert "chưa tải lên báo cáo bằng văn bản" in office.get(f"/tasks/{report_id}").get_data(as_text=True)
@@ -92,7 +98,7 @@ def test_observer_reads_but_cannot_work(client, work):
     action_id = work.tasks[("action", "xa-a")]
     login(client, "bt.xa-a")
     assert client.get(f"/tasks/{action_id}").status_code == 200
-    assert post(client, f"/tasks/{action_id}/submit", {"version": "1"}).status_code == 403
+    assert post(client, f"/tasks/{action_id}/work", {"version": "1", "note": "x", "action": "submit"}).status_code == 403
     assert task(action_id).state == "open"
 
 

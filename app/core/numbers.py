@@ -1,0 +1,92 @@
+"""Numbers as Vietnamese people type and read them: 15.000.000 (or 15 000 000) and 0,9."""
+
+from __future__ import annotations
+
+import re
+
+from wtforms import IntegerField
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
+
+# Thousands grouped by dots or spaces (a phone keyboard may send a no-break space), or plain digits.
+_WHOLE = re.compile(r"(?:\d{1,3}(?:[.\s\u00a0\u202f]\d{3})+|\d+)")
+_GROUP_MARKS = re.compile(r"[.\s\u00a0\u202f]")
+
+
+def parse_whole(text: str | None) -> int | None:
+    """A whole number written the Vietnamese way ("15.000.000", "15 000 000", "120"); None when blank.
+
+    ValueError for anything else (a sign, a decimal comma, letters).
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(text)
+    return int(_GROUP_MARKS.sub("", text))
+
+
+def parse_decimal(text: str | None) -> float | None:
+    """A number with a decimal comma ("0,9", "1.234,5") or a dot ("0.9"); None when blank; ValueError otherwise."""
+    text = (text or "").strip().replace("%", "").strip()
+    if not text:
+        return None
+    if "," in text:  # the comma is the decimal mark, dots group thousands
+        text = text.replace(".", "").replace(",", ".")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        raise ValueError(text)
+    return float(text)
+
+
+def format_whole(value) -> str:
+    """15000000 as "15.000.000"; None as ""."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):  # text typed and not yet read: shown as typed
+        return value
+    return f"{int(value):,}".replace(",", ".")
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that reads "15.000.000" and "15 000 000", and shows what was typed when it is refused."""
+
+    #: A text box: a number box refuses the dots people group thousands with.
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, message: str = "Vui lòng nhập một số nguyên, ví dụ 15.000.000.",
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        """Parse the typed text; a refused value keeps its raw text for the page to show again."""
+        if not valuelist:
+            return
+        if valuelist[0].strip().startswith("-"):
+            self.data = None
+            raise ValueError("Phải là số không âm.")
+        try:
+            self.data = parse_whole(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form):
+        """Text that is not a number says so once, without the range checks repeating it."""
+        if self.process_errors:
+            raise StopValidation()
+
+    def process_data(self, value):
+        """Data given as text (a line typed but not yet saved) is read the same way, or kept as typed."""
+        if not isinstance(value, str):
+            super().process_data(value)
+            return
+        try:
+            self.data = parse_whole(value)
+        except ValueError:
+            self.data, self.raw_data = None, [value]
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_whole(self.data)
