@@ -1,19 +1,24 @@
 """Forms of the account administration page."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.forms import REQUIRED
 from app.auth.models import ROLES
+from app.auth.services import MIN_PASSWORD
+from app.core.flow import PageForm
+from app.directives.forms import check_vn_date
+
+
+SHORT = Length(min=MIN_PASSWORD, message=f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
 
 
 def role_choices():
     return list(ROLES.items())
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(PageForm):
     """A new account."""
 
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80)])
@@ -22,35 +27,35 @@ class CreateUserForm(FlaskForm):
     position = StringField("Chức vụ", validators=[Optional(), Length(max=120)])
     role = SelectField("Vai trò", choices=role_choices())
     unit_id = SelectField("Đơn vị", coerce=int)
-    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), SHORT])
 
 
-class ImportUsersForm(FlaskForm):
+class ImportUsersForm(PageForm):
     """A CSV of accounts."""
 
     file = FileField("Tệp CSV", validators=[FileRequired("Vui lòng chọn tệp.")])
 
 
-class MoveUserForm(FlaskForm):
+class MoveUserForm(PageForm):
     """Another unit and role for an account."""
 
     role = SelectField("Vai trò", choices=role_choices())
     unit_id = SelectField("Đơn vị", coerce=int)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PageForm):
     """A new password set by the admin."""
 
-    password = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED), SHORT])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """A button that changes state: only the CSRF token."""
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(PageForm):
     """A make-up working day or an extra day off."""
 
-    day = StringField("Ngày (dd/mm/yyyy)", validators=[DataRequired(REQUIRED)])
+    day = StringField("Ngày (dd/mm/yyyy)", validators=[DataRequired(REQUIRED), check_vn_date])
     is_working = SelectField("Loại ngày", choices=[("0", "Ngày nghỉ thêm"), ("1", "Ngày làm bù (làm việc)")])
     note = StringField("Ghi chú", validators=[Optional(), Length(max=200)])

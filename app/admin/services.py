@@ -18,18 +18,27 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 CSV_COLUMNS = ("username", "full_name", "email", "role", "unit", "position", "password")
 
 
+class AccountRefused(DomainError):
+    """A refusal about one field of an account form (`field` names it, so the page shows it there)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 def create_user(
     username: str, full_name: str, email: str | None, role: str, unit: Unit, password: str, position: str | None = None
 ) -> User:
     """Create an account after checking its name, role and password."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise DomainError("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang (2–80 ký tự).")
+        raise AccountRefused("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang (2–80 ký tự).",
+                             "username")
     if role not in ROLES:
-        raise DomainError("Vai trò không hợp lệ.")
+        raise AccountRefused("Vai trò không hợp lệ.", "role")
     _check_role_fits_unit(role, unit)
     if find_user(username):
-        raise DomainError(f"Tên đăng nhập {username} đã tồn tại.")
+        raise AccountRefused(f"Tên đăng nhập {username} đã tồn tại.", "username")
     user = User(username=username, full_name=full_name.strip(), email=(email or "").strip() or None,
                 role=role, unit=unit, position=position, password_hash="")
     set_password(user, password)
@@ -43,7 +52,7 @@ def _check_role_fits_unit(role: str, unit: Unit) -> None:
     """Commune roles belong to commune-level units, and issuing roles to the others."""
     commune_role = role in ("unit_chair", "unit_staff", "observer")
     if commune_role != unit.is_commune_level:
-        raise DomainError("Vai trò không phù hợp với cấp của đơn vị.")
+        raise AccountRefused("Vai trò không phù hợp với cấp của đơn vị.", "role")
 
 
 def import_users_csv(text: str) -> int:
@@ -78,7 +87,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 def move_user(user: User, unit: Unit, role: str) -> None:
     """Move a user to another unit (and role); their sessions end."""
     if role not in ROLES:
-        raise DomainError("Vai trò không hợp lệ.")
+        raise AccountRefused("Vai trò không hợp lệ.", "role")
     _check_role_fits_unit(role, unit)
     user.unit, user.role = unit, role
     rotate_session(user)

@@ -1,20 +1,21 @@
 """Log-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.core.flow import PageForm
 
 REQUIRED = "Vui lòng nhập trường này."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     """Username and password."""
 
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     """One's own password, with the current one as proof."""
 
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])

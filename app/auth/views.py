@@ -7,6 +7,7 @@ from app.auth import services
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.flow import refuse
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -18,20 +19,20 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.username.data, form.password.data, audit.client_address())
-        except services.TooManyAttempts as exc:
-            flash(exc.message, "danger")
-            return render_template("auth/login.html", form=form), 429
-        db.session.commit()
-        if user is None:
-            flash(services.BAD_CREDENTIALS, "danger")
-            return render_template("auth/login.html", form=form), 401
-        session.clear()  # a fresh session at log-in: no fixation
-        login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    if not form.is_submitted():
+        return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422
+    try:
+        user = services.authenticate(form.username.data, form.password.data, audit.client_address())
+    except services.TooManyAttempts as exc:
+        return render_template("auth/login.html", form=refuse(form, exc)), 429
+    db.session.commit()
+    if user is None:
+        return render_template("auth/login.html", form=refuse(form, services.BAD_CREDENTIALS)), 401
+    session.clear()  # a fresh session at log-in: no fixation
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,16 +61,18 @@ def logout():
 def change_password():
     """Let users change their own password."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.current.data, form.new.data)
-        except DomainError as exc:
-            form.current.errors.append(exc.message)
-        else:
-            db.session.commit()
-            session.clear()
-            login_user(user)  # this session carries the new id; others are dead
-            flash("Đã đổi mật khẩu.", "success")
-            return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    if not form.is_submitted():
+        return render_template("auth/password.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 422
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, form.current.data, form.new.data)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("auth/password.html", form=refuse(form, exc, "current")), exc.status
+    db.session.commit()
+    session.clear()
+    login_user(user)  # this session carries the new id; others are dead
+    flash("Đã đổi mật khẩu.", "success")
+    return redirect(url_for("home.index"))

@@ -1,9 +1,9 @@
 """The ladder form: a row per step."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
+from app.core.flow import PageForm, VietnameseMeta
 from app.escalation.ladder import AUDIENCES
 
 AUDIENCE_CHOICES = list(AUDIENCES.items())
@@ -11,6 +11,8 @@ AUDIENCE_CHOICES = list(AUDIENCES.items())
 
 class StepForm(Form):
     """One step: when (days from the due date, negative before), who, how."""
+
+    Meta = VietnameseMeta
 
     step_key = StringField("Mã bước", validators=[Optional()])
     offset = IntegerField("Số ngày so với hạn (âm là trước hạn)", validators=[Optional()])
@@ -20,7 +22,7 @@ class StepForm(Form):
     email = BooleanField("Gửi thư điện tử (bỏ chọn: chỉ hiển thị trên hệ thống)", default=True)
 
 
-class LadderForm(FlaskForm):
+class LadderForm(PageForm):
     """The whole ladder; empty rows are ignored."""
 
     steps = FieldList(FormField(StepForm), min_entries=0)

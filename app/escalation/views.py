@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.errors import DomainError
+from app.core.flow import commit_and_redirect, refuse
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.escalation.forms import LadderForm, form_rows, ladder_from
@@ -38,21 +38,21 @@ def directive_policy(directive_id: int):
 
 
 def _edit(issuer_unit_id: int, directive: Directive | None, here: str):
+    """Show the ladder, or save it; bad input shows the form again with why."""
     directive_id = directive.id if directive else None
-    form = LadderForm() if request.method == "POST" else LadderForm(
-        data={"steps": form_rows(ladder_for(issuer_unit_id, directive_id))})
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            save_policy(issuer_unit_id, ladder_from(form), current_user, directive_id)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return render_template("escalation/policy.html", form=form, directive=directive, audiences=AUDIENCES), 422
-        db.session.commit()
-        flash("Đã lưu quy trình nhắc việc.", "success")
-        return redirect(here)
-    overridden = bool(directive and policy_row(issuer_unit_id, directive_id))
+    if request.method == "GET":
+        return _policy_page(LadderForm(data={"steps": form_rows(ladder_for(issuer_unit_id, directive_id))}),
+                            issuer_unit_id, directive)
+    form = LadderForm()
+    if not form.validate_on_submit():
+        return _policy_page(form, issuer_unit_id, directive), 422
+    return commit_and_redirect(lambda: save_policy(issuer_unit_id, ladder_from(form), current_user, directive_id),
+                               "Đã lưu quy trình nhắc việc.", here,
+                               page=lambda exc: _policy_page(refuse(form, exc), issuer_unit_id, directive))
+
+
+def _policy_page(form: LadderForm, issuer_unit_id: int, directive: Directive | None) -> str:
+    """The ladder page with the form as stored, or as typed with its errors."""
+    overridden = bool(directive and policy_row(issuer_unit_id, directive.id))
     return render_template("escalation/policy.html", form=form, directive=directive, audiences=AUDIENCES,
                            overridden=overridden)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.downloads import DOCX, XLSX, attachment
 from app.core import clock
-from app.core.flow import commit_and_redirect
+from app.core.flow import commit_and_redirect, refuse
 from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.imports import import_figures
-from app.indicators.queries import ranking, trend, units_for_import
+from app.indicators.queries import figures_for, ranking, trend, units_for_import
 from app.indicators.services import set_target
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
@@ -60,22 +60,22 @@ def directive_docx(directive_id: int):
     return attachment(directive_report(directive, current_user), DOCX, f"bao-cao-{directive.id}.docx")
 
 
-@bp.route("/figures", methods=["GET", "POST"])
+@bp.get("/figures")
 def figures():
     """The communes' online-service figures against the target: import, ranking, flags, trend."""
-    periods = sorted({row[0].period for row in db.session.execute(_all_figures()).all()}, reverse=True)
+    return _figures_page()
+
+
+def _figures_page(import_form=None, target_form=None) -> str:
+    """The figures page with its forms; after bad input, the form as typed with its errors."""
+    periods = sorted({row[0].period for row in db.session.execute(figures_for(current_user)).all()}, reverse=True)
     period = request.args.get("period") or (periods[0] if periods else clock.today().strftime("%Y-%m"))
     rows = ranking(current_user, period)
-    series = trend(current_user)
     names = {row["unit"].id: row["unit"].name for row in rows}
-    return render_template("reports/figures.html", rows=rows, period=period, periods=periods, series=series,
-                           names=names, import_form=ImportForm(), target_form=TargetForm())
-
-
-def _all_figures():
-    from app.indicators.queries import figures_for
-
-    return figures_for(current_user)
+    return render_template("reports/figures.html", rows=rows, period=period, periods=periods,
+                           series=trend(current_user), names=names,
+                           import_form=import_form or ImportForm(formdata=None),
+                           target_form=target_form or TargetForm(formdata=None))
 
 
 @bp.post("/figures/import")
@@ -84,12 +84,12 @@ def import_page():
     require(current_user, "create_directive")
     form = ImportForm()
     if not form.validate_on_submit():
-        flash("Vui lòng chọn tệp .csv hoặc .xlsx.", "danger")
-        return redirect(url_for("reports.figures"))
+        return _figures_page(import_form=form), 422
     allowed, by_slug = units_for_import(current_user)
     upload = form.file.data
     return commit_and_redirect(lambda: import_figures(upload.read(), upload.filename, allowed, by_slug),
-                               "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"))
+                               "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"),
+                               page=lambda exc: _figures_page(import_form=refuse(form, exc, "file")))
 
 
 @bp.post("/figures/target")
@@ -98,15 +98,13 @@ def set_target_page():
     require(current_user, "create_directive")
     form = TargetForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
-        return redirect(url_for("reports.figures"))
+        return _figures_page(target_form=form), 422
     period = month_key(form.period.data)
     level3, level4 = (float(f.data) / 100 if f.data is not None else None for f in (form.level3, form.level4))
     return commit_and_redirect(lambda: set_target(current_user.unit_id, period, float(form.rate.data) / 100,
                                                   level3, level4),
-                               "Đã đặt chỉ tiêu.", url_for("reports.figures", period=period))
+                               "Đã đặt chỉ tiêu.", url_for("reports.figures", period=period),
+                               page=lambda exc: _figures_page(target_form=refuse(form, exc, "rate")))
 
 
 @bp.get("/figures.xlsx")

@@ -104,7 +104,8 @@ class ReviewForm(VersionedForm):
 
     decision = StringField("Kết quả duyệt", validators=[AnyOf(("accept", "return"),
                                                                  "Chọn “Chấp nhận” hoặc “Trả lại”.")])
-    comment = TextAreaField("Ý kiến (bắt buộc khi trả lại)", validators=[Optional(), Length(max=5000)])
+    # No Optional(): it would stop the chain before the check that a return says why.
+    comment = TextAreaField("Ý kiến (bắt buộc khi trả lại)", validators=[Length(max=5000)])
     figures_choice = RadioField("Số liệu chính thức của kỳ", choices=FIGURES_CHOICES, validators=[Optional()],
                                 validate_choice=False)
 

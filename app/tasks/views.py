@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.errors import DomainError
 from app.core.paging import paginate
-from app.core.permissions import load_or_404, require
+from app.core.permissions import allowed, load_or_404, require
 from app.directives.deadlines import describe
 from app.directives.forms import parse_vn_date
 from app.extensions import db
@@ -52,27 +52,46 @@ def _done(task: Task, message: str):
     return redirect(target, 303)
 
 
-def _refused(task: Task, exc: DomainError, name: str, form):
+def _refused(task: Task, exc: DomainError, name: str, form, field: str | None = None):
     """Roll back, and show the page again with the reason beside its field and everything typed kept."""
     db.session.rollback()
-    fields = getattr(exc, "fields", None) or {None: exc.message}
-    for field_name, message in fields.items():
-        field = form._fields.get(field_name) if field_name else None
-        if field is not None and field.type not in ("FieldList", "FormField"):
-            field.errors = [*field.errors, message]
+    for field_name, message in (getattr(exc, "fields", None) or {field: exc.message}).items():
+        target = form._fields.get(field_name) if field_name else None
+        if target is not None and target.type not in ("FieldList", "FormField"):
+            target.errors = [*target.errors, message]
         elif field_name and hasattr(form, "place_errors"):
             form.place_errors[field_name] = message
         else:
             form.form_errors.append(message)
-    return _page(task, exc.status, **{name: form})
+    return _invalid(task, name, form, exc.status)
 
 
-def _apply(task: Task, change, message: str, name: str, form):
+def _invalid(task: Task, name: str, form, status: int = 422):
+    """The page with a refused form as typed; where that form is not on the page now, its messages lead it."""
+    if not _shown(task, name):
+        for errors in form.errors.values():
+            for message in errors if isinstance(errors, list) else [errors]:
+                flash(str(message), "danger")
+    return _page(task, status, **{name: form})
+
+
+def _shown(task: Task, name: str) -> bool:
+    """Whether the page shows this form, with its messages, in the task's present state (a refused work form
+    is shown as typed even when the task was handed in meanwhile, so nothing typed is lost)."""
+    may_work = allowed(current_user, "work_task", task)
+    workable = may_work and task.state in services.WORKABLE
+    return {"work": may_work, "request": workable, "comment": allowed(current_user, "comment_task", task),
+            "review": allowed(current_user, "review_task", task) and task.state == "submitted",
+            "decide": allowed(current_user, "review_task", task),
+            "assign": current_user.role == "unit_chair" and current_user.unit_id == task.unit_id}.get(name, False)
+
+
+def _apply(task: Task, change, message: str, name: str, form, field: str | None = None):
     """Run a service; commit and say so, or show the form again with the reason."""
     try:
         change()
     except DomainError as exc:
-        return _refused(task, exc, name, form)
+        return _refused(task, exc, name, form, field)
     return _done(task, message)
 
 
@@ -82,11 +101,15 @@ def show(task_id: int):
     return _page(_load(task_id))
 
 
+def _staff_choices(task: Task) -> list[tuple[int, str]]:
+    staff = db.session.scalars(select(User).where(User.unit_id == task.unit_id, User.active.is_(True),
+                                                  User.role.in_(("unit_staff", "unit_chair"))))
+    return [(u.id, u.full_name or u.username) for u in staff]
+
+
 def _action_forms(task: Task) -> dict:
-    staff = list(db.session.scalars(select(User).where(User.unit_id == task.unit_id, User.active.is_(True),
-                                                       User.role.in_(("unit_staff", "unit_chair")))))
     assign = AssignForm(assignee_id=task.assignee_id or 0)
-    assign.assignee_id.choices = [(u.id, u.full_name or u.username) for u in staff]
+    assign.assignee_id.choices = _staff_choices(task)
     return {"withdraw": VersionedForm(version=task.version), "review": ReviewForm(version=task.version),
             "assign": assign, "comment": CommentForm(), "request": RequestForm(), "decide": DecideForm(),
             "confirm": VersionedForm(version=task.version)}
@@ -102,7 +125,7 @@ def save_work(task_id: int):
     if action.startswith(("add_row", "remove_row")) and task.requirement.kind == "inventory":
         return _edit_rows(task, form, action)
     if not form.validate_on_submit():
-        return _page(task, 422, work=form)
+        return _invalid(task, "work", form)
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     submit_now = action == "submit"
@@ -148,7 +171,7 @@ def review(task_id: int):
     task = _load(task_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        return _page(task, 422, review=form)
+        return _invalid(task, "review", form)
     message = "Đã chấp nhận kết quả." if form.decision.data == "accept" else "Đã trả lại cho đơn vị."
     return _apply(task, lambda: services.review(task, current_user, form.decision.data, form.comment.data,
                                                 form.version.data, form.figures_choice.data), message,
@@ -175,11 +198,12 @@ def assign(task_id: int):
     """The chair gives the task to one of the unit's staff."""
     task = _load(task_id)
     form = AssignForm()
-    form.assignee_id.choices = []
+    form.assignee_id.choices = _staff_choices(task)
     if not form.validate_on_submit():
         abort(400)
     assignee = db.session.get(User, form.assignee_id.data)
-    return _apply(task, lambda: services.assign(task, current_user, assignee), "Đã phân công.", "assign", form)
+    return _apply(task, lambda: services.assign(task, current_user, assignee), "Đã phân công.", "assign", form,
+                  "assignee_id")
 
 
 @bp.post("/<int:task_id>/comments")
@@ -188,7 +212,7 @@ def comment(task_id: int):
     task = _load(task_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _page(task, 422, comment=form)
+        return _invalid(task, "comment", form)
     return _apply(task, lambda: services.add_comment(task, current_user, form.body.data), "Đã gửi ý kiến.",
                   "comment", form)
 
@@ -199,7 +223,7 @@ def make_request(task_id: int):
     task = _load(task_id)
     form = RequestForm()
     if not form.validate_on_submit():
-        return _page(task, 422, request=form)
+        return _invalid(task, "request", form)
     return _apply(task, lambda: services.request_change(task, current_user, form.kind.data, form.reason.data,
                                                         parse_vn_date(form.proposed_on.data)), "Đã gửi đề nghị.",
                   "request", form)
@@ -214,10 +238,10 @@ def decide(task_id: int, request_id: int):
         abort(404)
     form = DecideForm()
     if not form.validate_on_submit():
-        return _page(task, 422, decide=form)
+        return _invalid(task, "decide", form)
     return _apply(task, lambda: services.decide_request(row, task, current_user, form.decision.data == "grant",
                                                         form.comment.data, parse_vn_date(form.new_due.data)),
-                  "Đã xử lý đề nghị.", "decide", form)
+                  "Đã xử lý đề nghị.", "decide", form, "comment")
 
 
 @bp.get("/review")

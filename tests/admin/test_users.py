@@ -31,9 +31,9 @@ def test_admin_creates_a_user_who_can_log_in(client, tree):
 
 def test_role_must_fit_the_units_level(client, tree):
     login(client, "admin")
-    post(client, "/admin/users", {"username": "sai", "full_name": "X", "role": "district_office",
-                                  "unit_id": tree.commune_a.id, "password": "mat-khau-moi-9"})
-    assert "không phù hợp" in client.get("/admin/users").get_data(as_text=True)
+    refused = post(client, "/admin/users", {"username": "sai", "full_name": "X", "role": "district_office",
+                                            "unit_id": tree.commune_a.id, "password": "mat-khau-moi-9"})
+    assert refused.status_code == 422 and "không phù hợp" in refused.get_data(as_text=True)
     assert user("sai") is None
 
 
@@ -42,10 +42,10 @@ def test_csv_import_with_a_bad_row_stores_nothing(client, tree):
     csv = ("username,full_name,email,role,unit,position,password\n"
            "mc3.xa-a,Lê Thị Cúc,cuc@x.example,unit_staff,xa-a,Công chức,mat-khau-moi-9\n"
            "mc3.xa-b,Trần Đức,duc@x.example,unit_staff,xa-khong-co,Công chức,mat-khau-moi-9\n")
-    post(client, "/admin/users/import", {"file": (io.BytesIO(csv.encode()), "tk.csv")},
-         content_type="multipart/form-data")
-    page = client.get("/admin/users").get_data(as_text=True)
-    assert "Dòng 3" in page and "xa-khong-co" in page
+    refused = post(client, "/admin/users/import", {"file": (io.BytesIO(csv.encode()), "tk.csv")},
+                   content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Dòng 3" in page and "xa-khong-co" in page
     assert user("mc3.xa-a") is None
 
 
