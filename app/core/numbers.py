@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from wtforms import IntegerField
+from wtforms import DecimalField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -90,3 +91,31 @@ class WholeNumberField(IntegerField):
         if self.raw_data:
             return self.raw_data[0]
         return format_whole(self.data)
+
+
+class DecimalNumberField(DecimalField):
+    """A DecimalField that reads a decimal comma ("0,9", "12,5 %") as Vietnamese people write it."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        """Parse the typed text; a refused value keeps its raw text for the page to show again."""
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            value = parse_decimal(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Vui lòng nhập một số, ví dụ 12,5.") from None
+        self.data = Decimal(str(value))
+
+    def pre_validate(self, form):
+        """Text that is not a number says so once."""
+        if self.process_errors:
+            raise StopValidation()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:g}".replace(".", ",")

@@ -1,10 +1,11 @@
 """Forms of the report pages."""
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.core.flow import PageForm
+from app.core.numbers import DecimalNumberField
 from app.tasks.forms import check_month
 
 
@@ -18,9 +19,9 @@ class TargetForm(PageForm):
     """The online-rate target of a month."""
 
     period = StringField("Tháng (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng."), check_month])
-    rate = DecimalField("Chỉ tiêu tỷ lệ trực tuyến (%)", places=1,
-                        validators=[DataRequired("Vui lòng nhập chỉ tiêu."), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
-    level3 = DecimalField("Trong đó một phần, mức 3 (%)", places=1,
-                          validators=[Optional(), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
-    level4 = DecimalField("Trong đó toàn trình, mức 4 (%)", places=1,
-                          validators=[Optional(), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
+    rate = DecimalNumberField("Chỉ tiêu tỷ lệ trực tuyến (%)",
+                              validators=[DataRequired("Vui lòng nhập chỉ tiêu."), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
+    level3 = DecimalNumberField("Trong đó một phần, mức 3 (%)",
+                                validators=[Optional(), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
+    level4 = DecimalNumberField("Trong đó toàn trình, mức 4 (%)",
+                                validators=[Optional(), NumberRange(0, 100, "Từ 0 đến 100 %%.")])

@@ -172,10 +172,10 @@ def test_targets_per_level(client):
     published()
     login(client, "vanphong", "demo-2022")
     client.post("/reports/figures/target", data={"csrf_token": csrf_token(client, "/reports/figures"),
-                                                  "period": "07/2022", "rate": "20", "level3": "12", "level4": "8"})
+                                                  "period": "07/2022", "rate": "20", "level3": "12,5", "level4": "7,5 %"})
     from app.indicators.services import target_for
     from app.units.queries import by_slug
 
     db.session.rollback()
     target = target_for(by_slug("tu-ky").id, "2022-07")
-    assert (target.rate, target.level3_rate, target.level4_rate) == (0.2, 0.12, 0.08)
+    assert (target.rate, target.level3_rate, target.level4_rate) == (0.2, 0.125, 0.075)  # decimal commas read
