@@ -83,6 +83,7 @@ OBJECT_ROUTES = {
     "directives.publish": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "directives.add_units": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "directives.close": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "directives.delete": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "directives.source": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "directives.change_deadline": lambda tree: {"directive_id": _directive_of_b(tree).id,
                                                 "requirement_id": tree.requirement_b.id},

@@ -51,13 +51,14 @@ def publish_directive(directive_id: int):
 
 @bp.post("/directives/<int:directive_id>/follow-up")
 def follow_up(directive_id: int):
-    """Draft the next dispatch following this one, naming the units a rule (or a list) picks for a period."""
+    """Draft the next dispatch following this one, naming the units a rule (or a list) picks for a period;
+    the same one drafted today by the same unit, still a draft, is given back (200) instead of a copy."""
     from app.directives.followup import draft_follow_up
 
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
     body = json_body()
-    draft = draft_follow_up(directive, current_user._get_current_object(), body.get("period"),
-                            body.get("name", "overdue"))
+    draft, created = draft_follow_up(directive, current_user._get_current_object(), body.get("period"),
+                                     body.get("name", "overdue"))
     db.session.commit()
-    return jsonify(directive_json(load_full(draft.id))), 201
+    return jsonify(directive_json(load_full(draft.id))), 201 if created else 200

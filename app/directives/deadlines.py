@@ -4,7 +4,10 @@ A rule is a plain dict, or None for no deadline:
 
 - ``{"kind": "date", "date": "2022-06-15"}``
 - ``{"kind": "relative", "days": 5, "working_days": true}`` (calendar days when
-  ``working_days`` is absent or false), ``{"kind": "relative", "months": 2}``
+  ``working_days`` is absent or false), ``{"kind": "relative", "months": 2}``;
+  either may say what it counts from: ``"from": "issue"`` (the document's
+  date) or ``"from": "receipt"`` (the day the unit receives it); without it,
+  the issue date when the directive has one, else the day it is received
 - ``{"kind": "recurring", "freq": ...}`` with ``monthly`` + ``day``,
   ``quarterly`` + ``day`` (in the last month of the quarter), ``yearly`` +
   ``month`` and ``day``, ``weekly`` + ``weekday`` (0 = Monday), or ``daily``.
@@ -127,9 +130,16 @@ def _date_rule(rule: Mapping) -> dict:
     return {"kind": "date", "date": _parse_date(rule["date"]).isoformat()}
 
 
+ANCHORS = ("issue", "receipt")
+
+
 def _relative_rule(rule: Mapping) -> dict:
-    """So many calendar days, working days or months after publishing."""
-    _check_keys(rule, {"days", "working_days", "months"})
+    """So many calendar days, working days or months after the issue date or the day received."""
+    _check_keys(rule, {"days", "working_days", "months", "from"})
+    anchor = {"from": rule["from"]} if rule.get("from") is not None else {}
+    if anchor and anchor["from"] not in ANCHORS:
+        raise _invalid(f'"from" phải là "issue" (ngày ban hành) hoặc "receipt" (ngày nhận), '
+                       f'nhận được {_show(rule["from"])}')
     if ("days" in rule) == ("months" in rule):
         raise _invalid(
             'thời hạn tương đối cần đúng một trong hai trường "days" (số ngày) hoặc "months" (số tháng)'
@@ -137,10 +147,10 @@ def _relative_rule(rule: Mapping) -> dict:
     if "months" in rule:
         if _flag(rule.get("working_days")):
             raise _invalid('"working_days" chỉ dùng với "days"')
-        return {"kind": "relative", "months": _integer(rule, "months", "số tháng", 0, MAX_MONTHS)}
+        return {"kind": "relative", "months": _integer(rule, "months", "số tháng", 0, MAX_MONTHS), **anchor}
     days = _integer(rule, "days", "số ngày", 0, MAX_DAYS)
     # The flag is always stated, as the extractor writes it, so stored rules compare equal.
-    return {"kind": "relative", "days": days, "working_days": _flag(rule.get("working_days"))}
+    return {"kind": "relative", "days": days, "working_days": _flag(rule.get("working_days")), **anchor}
 
 
 def _recurring_rule(rule: Mapping) -> dict:
@@ -359,18 +369,36 @@ _KEYS: dict[str, tuple[str, Callable[..., date]]] = {
 # --- words ------------------------------------------------------------------
 
 
-def describe(rule: Mapping | None) -> str:
-    """The rule in Vietnamese, for pages: "Định kỳ ngày 25 hằng tháng", "Trước ngày 15/06/2022"."""
+_UNSAID = object()
+
+
+def counts_from_issue(rule: Mapping | None, issued_on: date | None) -> bool:
+    """Whether a relative rule counts from the issue date (else from the day the unit receives the directive)."""
+    return issued_on is not None and (rule or {}).get("from") != "receipt"
+
+
+def describe(rule: Mapping | None, issued_on: date | None | object = _UNSAID) -> str:
+    """The rule in Vietnamese, for pages: "Định kỳ ngày 25 hằng tháng", "Trước ngày 15/06/2022".
+
+    Given the directive's issue date (or None), a relative rule says what it
+    counts from: "kể từ ngày ban hành (20/05/2022)" or "kể từ ngày nhận".
+    """
     rule = validate_rule(rule)
     if rule is None:
         return "Không có thời hạn"
     if rule["kind"] == "date":
         return f"Trước ngày {date.fromisoformat(rule['date']):%d/%m/%Y}"
     if rule["kind"] == "relative":
+        if issued_on is _UNSAID:
+            anchor = "kể từ ngày nhận" if rule.get("from") == "receipt" else "kể từ ngày ban hành"
+        elif counts_from_issue(rule, issued_on):
+            anchor = f"kể từ ngày ban hành ({issued_on:%d/%m/%Y})"
+        else:
+            anchor = "kể từ ngày nhận"
         if "months" in rule:
-            return f"{rule['months']} tháng kể từ ngày ban hành"
+            return f"{rule['months']} tháng {anchor}"
         unit = "ngày làm việc" if rule.get("working_days") else "ngày"
-        return f"{rule['days']:02d} {unit} kể từ ngày ban hành"
+        return f"{rule['days']:02d} {unit} {anchor}"
     return _describe_recurring(rule)
 
 

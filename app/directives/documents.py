@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from app.directives.models import Directive
+from app.directives.wording import tidy
 from app.reports import nd30
 
 
@@ -22,7 +23,7 @@ def directive_document(directive: Directive) -> bytes:
     symbol = directive.number.split("/", 1)[-1] if directive.number and "/" in directive.number else "UBND-VP"
     return nd30.render(nd30.OfficialDocument(
         issuer=issuer, number=number, symbol=symbol.lstrip("/"), place=directive.place or "",
-        issued_on=directive.issued_on, subject=directive.subject or "", addressees=directive.addressees or [],
+        issued_on=directive.issued_on, subject=tidy(directive.subject or ""), addressees=directive.addressees or [],
         paragraphs=paragraphs, recipients=directive.recipients or ["Như trên", "Lưu: VT"],
         signer_authority=_authority(directive.signer_title), signer_title=directive.signer_title or "CHỦ TỊCH",
         signer_name=directive.signer_name or ""))
@@ -32,7 +33,7 @@ def _opening(directive: Directive) -> list[str]:
     """The body's paragraphs before the requirements (the stored opening, when there is one)."""
     opening = (directive.body or "").strip()
     if directive.follows_id and opening:
-        return [p.strip() for p in opening.split("\n\n") if p.strip()]
+        return [tidy(p.strip()) for p in opening.split("\n\n") if p.strip()]
     return []
 
 

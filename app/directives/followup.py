@@ -35,8 +35,9 @@ RULES = ("below_target", "overdue", "missed_report")
 CATCH_UP = {"kind": "relative", "days": 5, "working_days": True}
 
 
-def draft_follow_up(directive: Directive, user, period: str | None, rule) -> Directive:
-    """A new draft following `directive`, naming the units `rule` picks for `period` (YYYY-MM)."""
+def draft_follow_up(directive: Directive, user, period: str | None, rule) -> tuple[Directive, bool]:
+    """A draft following `directive`, naming the units `rule` picks for `period` (YYYY-MM), and whether it is new:
+    the same follow-up drafted today by the same unit, still a draft, is opened again instead of a copy."""
     if directive.state == "draft":
         raise DomainError("Chỉ soạn văn bản đôn đốc cho văn bản đã ban hành.")
     if period is not None and not is_month(period):
@@ -46,20 +47,35 @@ def draft_follow_up(directive: Directive, user, period: str | None, rule) -> Dir
     named = _chosen_units(directive, user, period, rule)
     texts = templates_for(directive.issuer_unit_id)
     values = _values(directive, user, period, named, rule, today)
+    body = "\n\n".join(_opening(texts, values, named))
+    same = _drafted_today(directive, user, body, [u.id for u in named], today)
+    if same is not None:
+        return same, False
     draft = Directive(issuer_unit_id=directive.issuer_unit_id, issuer_name=directive.issuer_name,
                       place=directive.place, state="draft", follows_id=directive.id, created_by_id=user.id,
                       subject=fill(texts["subject"], **values), addressees=list(directive.addressees or []),
                       signer_name=directive.signer_name, signer_title=directive.signer_title,
                       named_units=[{"name": bare_name(u.name), "unit_id": u.id} for u in named],
-                      recipients=_recipients(directive, named, values))
-    draft.body = "\n\n".join(_opening(texts, values, named))
+                      recipients=_recipients(directive, named, values), body=body)
     db.session.add(draft)
     set_requirements(draft, _requirements(directive, named, texts, values, today))
-    draft.references.append(DirectiveReference(position=0, number=directive.number or "(chưa có số)",
+    draft.references.append(DirectiveReference(position=0, number=directive.number or "",
                                                issued_on=directive.issued_on, target_id=directive.id))
     db.session.flush()
     audit.record("follow_up_drafted", draft, user=user, detail={"follows": directive.id, "rule": str(rule)})
-    return draft
+    return draft, True
+
+
+def _drafted_today(directive: Directive, user, body: str, named_ids: list[int], today: date) -> Directive | None:
+    """A draft following `directive` made today by the user's unit from the same data (same opening, same units)."""
+    from app.auth.models import User
+
+    drafts = db.session.scalars(
+        select(Directive).join(User, User.id == Directive.created_by_id)
+        .where(Directive.follows_id == directive.id, Directive.state == "draft", User.unit_id == user.unit_id)
+        .order_by(Directive.id.desc()))
+    return next((d for d in drafts if clock.local_date(d.created_at) == today and d.body == body
+                 and [n.get("unit_id") for n in d.named_units or []] == named_ids), None)
 
 
 def bare_name(name: str) -> str:
@@ -99,13 +115,13 @@ def _values(directive: Directive, user, period: str, named: list[Unit], rule, to
     below = [r for r in rows if r["below_target"]]
     target = next((r["target"] for r in rows if r["target"] is not None), None)
     _, table = compliance(user, directive.id)
-    issuer_short = (directive.issuer_name or "").replace("Ủy ban nhân dân", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
-    cited_number = directive.number or "(chưa có số)"
-    cited_date = f"{directive.issued_on:%d/%m/%Y}" if directive.issued_on else ""
+    issuer_short = _short_issuer(directive)
+    number = directive.number or ""
+    when = f"{directive.issued_on:%d/%m/%Y}" if directive.issued_on else ""
+    subject = directive.subject or "triển khai các nội dung chỉ đạo"
     return {
-        "cited": f"Công văn số {cited_number}" + (f" ngày {cited_date}" if cited_date else ""),
-        "cited_kind": "Công văn", "cited_number": cited_number, "cited_date": cited_date,
-        "cited_subject": directive.subject or "triển khai các nội dung chỉ đạo", "issuer_short": issuer_short,
+        "cited": _cited(number, when, subject), "cited_kind": "Công văn", "cited_number": number,
+        "cited_date": when, "cited_subject": subject, "issuer_short": issuer_short,
         "as_of": f"{today:%d/%m/%Y}", "tasks": sum(totals.values()), "units": len(data["units"]),
         "done": totals["done_on_time"] + totals["done_late"], "overdue": totals["open_overdue"],
         "overdue_units": sum(1 for u in data["units"] if u["groups"]["open_overdue"]),
@@ -117,6 +133,19 @@ def _values(directive: Directive, user, period: str, named: list[Unit], rule, to
         "signer_role": f"{(directive.signer_title or 'Chủ tịch').capitalize()} {issuer_short}".strip(),
         "addressee": (directive.addressees or ["các đơn vị"])[0],
     }
+
+
+def _short_issuer(directive: Directive) -> str:
+    """"UBND huyện Tứ Kỳ": the issuer as printed, or its unit's name."""
+    name = directive.issuer_name or f"UBND {directive.issuer.name[:1].lower()}{directive.issuer.name[1:]}"
+    return name.replace("Ủy ban nhân dân", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
+
+
+def _cited(number: str, when: str, subject: str) -> str:
+    """The cited dispatch by number and date, by what it is about when it has neither (never an empty slot)."""
+    if not number and not when:
+        return f"Công văn về việc {subject}"
+    return "Công văn" + (f" số {number}" if number else "") + (f" ngày {when}" if when else "")
 
 
 def _level(units: list[Unit]) -> str:

@@ -16,9 +16,9 @@ from app.directives.models import REQUIREMENT_KINDS
 DEADLINE_CHOICES = [
     ("none", "Không có thời hạn"),
     ("date", "Trước ngày (cố định)"),
-    ("days", "Số ngày kể từ ngày ban hành"),
-    ("working_days", "Số ngày làm việc kể từ ngày ban hành"),
-    ("months", "Số tháng kể từ ngày ban hành"),
+    ("days", "Số ngày (tính từ ngày ban hành hoặc ngày nhận)"),
+    ("working_days", "Số ngày làm việc (tính từ ngày ban hành hoặc ngày nhận)"),
+    ("months", "Số tháng (tính từ ngày ban hành hoặc ngày nhận)"),
     ("monthly", "Định kỳ hằng tháng, vào ngày"),
     ("quarterly", "Định kỳ hằng quý, ngày của tháng cuối quý"),
     ("yearly", "Định kỳ hằng năm (ngày, tháng)"),
@@ -58,7 +58,31 @@ class NewDirectiveForm(FlaskForm):
     subject = StringField("Trích yếu", validators=[Optional()])
 
 
-class RequirementForm(Form):
+#: What a relative deadline counts from; the issue date falls back to the day received when there is none.
+ANCHOR_CHOICES = [("issue", "Ngày ban hành văn bản"), ("receipt", "Ngày đơn vị nhận văn bản")]
+
+
+class DeadlineFields:
+    """Checks a deadline row as a whole (a date for "Trước ngày", a number for "Số ngày"), beside its field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the rule they make together."""
+        from app.directives.form_rules import deadline_problem
+
+        valid = super().validate(extra_validators)
+        if valid and self.deadline_applies():
+            problem = deadline_problem(self.deadline_kind.data, self.deadline_date.data, self.deadline_number.data)
+            if problem:
+                getattr(self, problem[0]).errors.append(problem[1])
+                return False
+        return valid
+
+    def deadline_applies(self) -> bool:
+        """Whether this row's deadline is used (a removed or empty requirement row's is not)."""
+        return True
+
+
+class RequirementForm(DeadlineFields, Form):
     """One requirement row of the draft form."""
 
     requirement_id = HiddenField()
@@ -70,10 +94,15 @@ class RequirementForm(Form):
     deadline_date = StringField("Ngày", validators=[Optional(), check_vn_date])
     deadline_number = IntegerField("Số ngày/tháng, hoặc ngày trong tháng",
                                    validators=[Optional(), NumberRange(0, 3650, "Số không hợp lệ.")])
+    deadline_from = SelectField("Tính từ", choices=ANCHOR_CHOICES, validate_choice=False)
     evidence_wanted = StringField("Minh chứng cần nộp", validators=[Optional()])
     lead_unit_id = SelectField("Đơn vị chủ trì", coerce=int, validate_choice=False)
     cooperating_unit_ids = SelectMultipleField("Đơn vị phối hợp", coerce=int, validate_choice=False)
     remove = BooleanField("Xoá")
+
+    def deadline_applies(self) -> bool:
+        """A removed row, or the blank row left for a new requirement, is not checked."""
+        return not self.remove.data and bool((self.text.data or "").strip())
 
 
 class DraftForm(FlaskForm):
@@ -93,31 +122,54 @@ class DraftForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    """Which units the tasks go to."""
+    """Which units the tasks go to; confirmed (`confirm` = 1) with the registry's number and date."""
 
     scope = RadioField("Giao cho", choices=[("all", "Tất cả đơn vị trực thuộc"), ("named", "Các đơn vị được nêu tên"),
                                             ("group", "Một nhóm đã lưu"), ("list", "Chọn đơn vị")], default="all")
     group_id = SelectField("Nhóm", coerce=int, validate_choice=False, validators=[Optional()])
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
     save_as = StringField("Lưu danh sách đã chọn thành nhóm (tên nhóm)", validators=[Optional()])
+    number = StringField("Số, ký hiệu (theo sổ văn bản đi)")
+    issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[check_vn_date])
+    unnumbered = BooleanField("Ban hành không có số, ngày")
+    confirm = HiddenField()
+
+    def validate_number(self, field) -> None:
+        """Confirming without a number needs the box ticked, so it is never by accident."""
+        if self.confirm.data == "1" and not self.unnumbered.data and not (field.data or "").strip():
+            raise ValidationError("Nhập số, ký hiệu, hoặc đánh dấu “Ban hành không có số, ngày”.")
+
+    def validate_issued_on(self, field) -> None:
+        """Confirming without a date needs the box ticked too."""
+        if self.confirm.data == "1" and not self.unnumbered.data and not (field.data or "").strip():
+            raise ValidationError("Nhập ngày ban hành, hoặc đánh dấu “Ban hành không có số, ngày”.")
 
 
-class DeadlineForm(FlaskForm):
-    """A new deadline for one requirement of a published directive."""
+class DeadlineForm(DeadlineFields, FlaskForm):
+    """A new deadline for one requirement of a published directive; `confirm` = 1 once its effect was shown."""
 
     deadline_kind = SelectField("Thời hạn", choices=DEADLINE_CHOICES)
     deadline_date = StringField("Ngày", validators=[Optional(), check_vn_date])
     deadline_number = IntegerField("Số", validators=[Optional(), NumberRange(0, 3650, "Số không hợp lệ.")])
+    deadline_from = SelectField("Tính từ", choices=ANCHOR_CHOICES, validate_choice=False)
+    confirm = HiddenField()
 
 
 class AddUnitsForm(FlaskForm):
-    """More units for a published directive."""
+    """More units for a published directive; `confirm` = 1 once the count was shown."""
 
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+    confirm = HiddenField()
 
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
+
+
+class DeleteForm(FlaskForm):
+    """Deleting a draft; `confirm` = 1 once asked."""
+
+    confirm = HiddenField()
 
 
 class FollowUpForm(FlaskForm):

@@ -5,23 +5,28 @@ Services change state and flush; the caller commits (one commit per request or j
 
 from __future__ import annotations
 
+import functools
 import re
+import uuid
 from datetime import date
 
 from sqlalchemy import insert, literal, select
 
-from app.core import audit, clock
+from app.core import audit, clock, storage
 from app.core.errors import DomainError
 from app.directives import deadlines
+from app.directives.extraction.deadline_phrases import counted_from
 from app.directives.extraction.text import fold
 from app.directives.models import Directive, DirectiveReference, Requirement
 from app.extensions import db
+from app.notices.models import Notice
 from app.notices.services import notify_units_assigned
-from app.tasks.models import Task
+from app.tasks.models import Task, TaskHistory
 from app.units.models import Unit, UnitGroup
 from app.units.queries import match_names
 
 NO_REQUIREMENTS = "Không tìm thấy yêu cầu nào trong văn bản. Hãy kiểm tra nội dung hoặc nhập các yêu cầu bằng tay."
+NOTHING_TO_PUBLISH = "Dự thảo chưa có yêu cầu nào: nhập ít nhất một yêu cầu (Sửa dự thảo) rồi mới ban hành."
 
 #: What each kind of requirement asks the unit to attach, unless the office says otherwise.
 EVIDENCE_BY_KIND = {
@@ -46,9 +51,12 @@ def guess_kind(text: str, deadline: dict | None) -> str:
 
 
 def create_draft(issuer: Unit, user, extracted: dict, *, body: str = "", source: tuple[str, str] | None = None,
-                 read_by_ocr: bool = False) -> Directive:
-    """A draft directive from an extraction (header fields may have been overridden by the caller)."""
-    if not extracted.get("requirements"):
+                 read_by_ocr: bool = False, allow_empty: bool = False) -> Directive:
+    """A draft directive from an extraction (header fields may have been overridden by the caller).
+
+    Without requirements it is refused, unless `allow_empty` (the office types them in the draft form).
+    """
+    if not extracted.get("requirements") and not allow_empty:
         raise DomainError(NO_REQUIREMENTS)
     directive = Directive(issuer=issuer, created_by_id=getattr(user, "id", None), body=body, state="draft",
                           read_by_ocr=read_by_ocr)
@@ -56,7 +64,8 @@ def create_draft(issuer: Unit, user, extracted: dict, *, body: str = "", source:
         directive.source_filename, directive.source_stored_name = source
     set_header(directive, extracted)
     db.session.add(directive)
-    set_requirements(directive, [_requirement_fields(r) for r in extracted["requirements"]])
+    set_requirements(directive, [_requirement_fields(r) for r in extracted.get("requirements") or []],
+                     allow_empty=allow_empty)
     set_references(directive, extracted.get("references") or [])
     directive.named_units = match_names(extracted.get("named_units") or [], issuer)
     db.session.flush()
@@ -65,8 +74,11 @@ def create_draft(issuer: Unit, user, extracted: dict, *, body: str = "", source:
 
 
 def _requirement_fields(extracted: dict) -> dict:
-    kind = guess_kind(extracted["text"], extracted.get("deadline"))
-    return {"label": extracted.get("label"), "text": extracted["text"], "deadline": extracted.get("deadline"),
+    deadline = extracted.get("deadline")
+    if deadline and deadline.get("kind") == "relative" and "from" not in deadline and counted_from(extracted["text"]):
+        deadline = {**deadline, "from": counted_from(extracted["text"])}  # "kể từ ngày nhận được …"
+    kind = guess_kind(extracted["text"], deadline)
+    return {"label": extracted.get("label"), "text": extracted["text"], "deadline": deadline,
             "kind": kind, "evidence_wanted": EVIDENCE_BY_KIND[kind]}
 
 
@@ -79,12 +91,19 @@ def set_header(directive: Directive, fields: dict) -> None:
     directive.issued_on = _as_date(fields.get("issued_on"))
     directive.place = _blank_to_none(fields.get("place"))
     directive.issuer_name = _blank_to_none(fields.get("issuer") or fields.get("issuer_name"))
-    directive.subject = _blank_to_none(fields.get("subject"))
+    directive.subject = _blank_to_none(without_vv(fields.get("subject")))
     signer = fields.get("signer") or {}
     directive.signer_name = _blank_to_none(signer.get("name") if signer else fields.get("signer_name"))
     directive.signer_title = _blank_to_none(signer.get("title") if signer else fields.get("signer_title"))
     directive.addressees = list(fields.get("addressees") or [])
     directive.recipients = list(fields.get("recipients") or [])
+
+
+def without_vv(subject):
+    """A subject without a leading "V/v" or "V/v:" (pages and documents print their own)."""
+    if not isinstance(subject, str):
+        return subject
+    return re.sub(r"^\s*v\s*/\s*v\b\s*[:.]?\s*", "", subject, flags=re.IGNORECASE)
 
 
 def _blank_to_none(value):
@@ -104,9 +123,9 @@ def _as_date(value) -> date | None:
         raise DomainError(f"Ngày không hợp lệ: {value!r}. Dùng dạng YYYY-MM-DD (ví dụ 2022-04-14).") from None
 
 
-def set_requirements(directive: Directive, rows: list[dict]) -> None:
-    """Replace a draft's requirements by these rows, in order (validated)."""
-    if not rows:
+def set_requirements(directive: Directive, rows: list[dict], allow_empty: bool = False) -> None:
+    """Replace a draft's requirements by these rows, in order (validated); none only if `allow_empty`."""
+    if not rows and not allow_empty:
         raise DomainError(NO_REQUIREMENTS)
     directive.requirements.clear()
     for position, row in enumerate(rows):
@@ -174,16 +193,31 @@ def _unit_path(unit_id: int) -> str:
     return db.session.scalar(select(Unit.path).where(Unit.id == unit_id)) or "//"
 
 
-def publish(directive: Directive, user, unit_ids: list[int], deadline_overrides: dict | None = None) -> int:
-    """Publish a draft: one task per requirement per unit (current period when recurring); returns the count."""
+def check_publishable(directive: Directive) -> None:
+    """Refuse to publish what is not a draft, or a draft with no requirement."""
     if directive.state != "draft":
         raise DomainError("Chỉ ban hành được văn bản đang là dự thảo.", status=409)
     if not directive.requirements:
-        raise DomainError(NO_REQUIREMENTS)
+        raise DomainError(NOTHING_TO_PUBLISH)
+
+
+def publish_preview(directive: Directive, unit_ids: list[int]) -> dict:
+    """What publishing to these units would create: one task per requirement per unit."""
+    check_publishable(directive)
+    return {"tasks": len(directive.requirements) * len(unit_ids), "units": len(unit_ids)}
+
+
+def register(directive: Directive, number: str | None, issued_on: date | None) -> None:
+    """The registry's number and issue date, given when the office publishes (either may stay empty)."""
+    directive.number, directive.issued_on = _blank_to_none(number), issued_on
+
+
+def publish(directive: Directive, user, unit_ids: list[int], deadline_overrides: dict | None = None) -> int:
+    """Publish a draft: one task per requirement per unit (current period when recurring); returns the count."""
+    check_publishable(directive)
     _apply_deadline_overrides(directive, deadline_overrides or {})
-    today = clock.today()
     directive.state, directive.published_at = "published", clock.now()
-    count = _create_tasks(directive, directive.requirements, unit_ids, today)
+    count = _create_tasks(directive, directive.requirements, unit_ids, clock.today())
     notify_units_assigned(directive, unit_ids)
     audit.record("directive_published", directive, user=user, detail={"units": len(unit_ids), "tasks": count})
     return count
@@ -198,21 +232,23 @@ def _apply_deadline_overrides(directive: Directive, overrides: dict) -> None:
         requirement.deadline = deadlines.validate_rule(rule)
 
 
-def _create_tasks(directive: Directive, requirements, unit_ids: list[int], today: date) -> int:
+def due_on_for(directive: Directive, rule: dict | None, received_on: date) -> date | None:
+    """A one-off rule's due day for a unit that received the directive that day: a relative rule counts from the
+    issue date, unless it says "from": "receipt" or the directive has no date."""
+    anchor = directive.issued_on if deadlines.counts_from_issue(rule, directive.issued_on) else received_on
+    return deadlines.due_date(rule, anchor)
+
+
+def _create_tasks(directive: Directive, requirements, unit_ids: list[int], received_on: date) -> int:
     """Insert the tasks with one INSERT … SELECT per requirement: the database builds the rows itself."""
-    calendar = None
     created = 0
     for requirement in requirements:
         rule = requirement.deadline
         if deadlines.is_recurring(rule):
-            period = deadlines.first_period(rule, today)
+            period = deadlines.first_period(rule, received_on)
             key, due_on = period.key, period.due_on
         else:
-            if rule and rule.get("working_days") and calendar is None:
-                from app.core.calendar import calendar_between
-
-                calendar = calendar_between(today, today.replace(year=today.year + 1))
-            key, due_on = "", deadlines.due_date(rule, today, calendar)
+            key, due_on = "", due_on_for(directive, rule, received_on)
         created += _insert_tasks(requirement, unit_ids, key, due_on)
     return created
 
@@ -232,12 +268,24 @@ def _insert_tasks(requirement: Requirement, unit_ids: list[int], period: str, du
     return db.session.execute(statement).rowcount
 
 
-def add_units(directive: Directive, user, unit_ids: list[int]) -> int:
-    """Give a published directive's tasks to more units; returns the tasks created."""
+def _new_units(directive: Directive, unit_ids: list[int]) -> list[int]:
+    """The units of the list that have no task of the directive yet (a published directive only)."""
     if directive.state != "published":
         raise DomainError("Chỉ thêm đơn vị cho văn bản đã ban hành và chưa kết thúc.", status=409)
     have = set(db.session.scalars(select(Task.unit_id).where(Task.directive_id == directive.id).distinct()))
-    new_ids = [unit_id for unit_id in unit_ids if unit_id not in have]
+    return [unit_id for unit_id in unit_ids if unit_id not in have]
+
+
+def add_units_preview(directive: Directive, unit_ids: list[int]) -> dict:
+    """What giving the directive to these units would create; units that already have its tasks are skipped."""
+    new_ids = _new_units(directive, unit_ids)
+    return {"tasks": len(directive.requirements) * len(new_ids), "units": len(new_ids),
+            "skipped": len(unit_ids) - len(new_ids)}
+
+
+def add_units(directive: Directive, user, unit_ids: list[int]) -> int:
+    """Give a published directive's tasks to more units (received today); returns the tasks created."""
+    new_ids = _new_units(directive, unit_ids)
     count = _create_tasks(directive, directive.requirements, new_ids, clock.today()) if new_ids else 0
     notify_units_assigned(directive, new_ids)
     if new_ids:
@@ -245,28 +293,92 @@ def add_units(directive: Directive, user, unit_ids: list[int]) -> int:
     return count
 
 
-def change_deadline(directive: Directive, requirement: Requirement, rule, user) -> int:
-    """Set a new deadline rule; unfinished tasks of the current period follow it; returns how many."""
+def _check_not_closed(directive: Directive) -> None:
     if directive.state == "closed":
         raise DomainError("Văn bản đã kết thúc, không sửa được thời hạn.", status=409)
-    old, requirement.deadline = requirement.deadline, deadlines.validate_rule(rule)
+
+
+def vn_day(day: date | None) -> str:
+    """A due day as pages and history write it; none is said in words."""
+    return f"{day:%d/%m/%Y}" if day else "không có thời hạn"
+
+
+def deadline_changes(directive: Directive, requirement: Requirement, rule) -> list[tuple[Task, date | None]]:
+    """The unfinished tasks (of the current period, when recurring) a rule gives another due day, with that day."""
+    rule = deadlines.validate_rule(rule)
     if directive.state != "published":
-        return 0
-    published_on = clock.local_date(directive.published_at)
-    if deadlines.is_recurring(requirement.deadline):
-        period = deadlines.first_period(requirement.deadline, clock.today())
-        values = {"due_on": period.due_on}
-        query = select(Task).where(Task.requirement_id == requirement.id, Task.period == period.key)
+        return []
+    query = select(Task).where(Task.requirement_id == requirement.id, Task.state.in_(("open", "returned")))
+    if deadlines.is_recurring(rule):
+        period = deadlines.first_period(rule, clock.today())
+        query, due_for = query.where(Task.period == period.key), (lambda _day: period.due_on)
     else:
-        values = {"due_on": deadlines.due_date(requirement.deadline, published_on)}
-        query = select(Task).where(Task.requirement_id == requirement.id)
-    changed = 0
-    for task in db.session.scalars(query.where(Task.state.in_(("open", "returned")))):
-        task.due_on = values["due_on"]
-        changed += 1
+        due_for = functools.cache(lambda received_on: due_on_for(directive, rule, received_on))
+    changes = [(task, due_for(clock.local_date(task.created_at)))
+               for task in db.session.scalars(query.order_by(Task.unit_id, Task.id))]
+    return [(task, due) for task, due in changes if due != task.due_on]
+
+
+def deadline_preview(directive: Directive, requirement: Requirement, rule) -> dict:
+    """What a new rule would change, said before it is done: the rule before and after, and per pair of days
+    a line "22 nhiệm vụ của 22 đơn vị: hạn 31/05/2022 → 15/06/2022"."""
+    _check_not_closed(directive)
+    rule = deadlines.validate_rule(rule)
+    changes = deadline_changes(directive, requirement, rule)
+    pairs: dict[tuple, list[Task]] = {}
+    for task, due in changes:
+        pairs.setdefault((task.due_on, due), []).append(task)
+    lines = [f"{len(tasks)} nhiệm vụ của {len({t.unit_id for t in tasks})} đơn vị: hạn {vn_day(old)} → {vn_day(new)}"
+             for (old, new), tasks in pairs.items()]
+    return {"before": deadlines.describe(requirement.deadline, directive.issued_on),
+            "after": deadlines.describe(rule, directive.issued_on), "lines": lines, "tasks": len(changes),
+            "removes": rule is None and requirement.deadline is not None}
+
+
+def change_deadline(directive: Directive, requirement: Requirement, rule, user) -> int:
+    """Set a new deadline rule; each unfinished task it moves gets the new day and a history row, and each unit
+    an in-app notice; returns how many tasks moved."""
+    _check_not_closed(directive)
+    old, requirement.deadline = requirement.deadline, deadlines.validate_rule(rule)
+    changes = deadline_changes(directive, requirement, requirement.deadline)
+    now, batch = clock.now(), uuid.uuid4().hex[:12]
+    history, notices = [], {}
+    for task, due in changes:
+        history.append({"task_id": task.id, "at": now, "user_id": getattr(user, "id", None),
+                        "action": "deadline_changed", "from_state": task.state, "to_state": task.state,
+                        "comment": f"{vn_day(task.due_on)} → {vn_day(due)}", "address": audit.client_address()})
+        notices.setdefault(task.unit_id, _deadline_notice(directive, requirement, task, due, now, batch))
+        task.due_on = due
+    if history:
+        db.session.execute(insert(TaskHistory), history)
+        db.session.execute(insert(Notice), list(notices.values()))
     audit.record("deadline_changed", requirement, user=user, detail={"from": old, "to": requirement.deadline,
-                                                                     "tasks": changed})
-    return changed
+                                                                     "tasks": len(changes)})
+    return len(changes)
+
+
+def _deadline_notice(directive: Directive, requirement: Requirement, task: Task, due, now, batch: str) -> dict:
+    """The in-app notice telling a unit its task has a new due day."""
+    item = f" mục {requirement.label}" if requirement.label else ""
+    return {"key": f"deadline:{requirement.id}:{task.unit_id}:{batch}", "kind": "deadline_changed",
+            "channel": "in_app", "unit_id": task.unit_id, "directive_id": directive.id, "task_id": task.id,
+            "status": "sent", "attempts": 0, "created_at": now, "sent_at": now,
+            "subject": f"Đổi hạn {directive.number or 'văn bản'}{item}: hạn mới {vn_day(due)} "
+                       f"(trước đây {vn_day(task.due_on)})"[:300],
+            "body": requirement.text[:500]}
+
+
+def delete_draft(directive: Directive, user) -> None:
+    """Delete a draft with its requirements and its original file; a published directive is kept."""
+    if directive.state != "draft":
+        raise DomainError("Văn bản đã ban hành nên không xoá được; có thể “Kết thúc theo dõi” thay cho xoá.",
+                          status=409)
+    audit.record("directive_deleted", directive, user=user,
+                 detail={"number": directive.number, "subject": directive.subject})
+    if directive.source_stored_name:
+        storage.delete_after_commit(directive.source_stored_name)
+    db.session.delete(directive)
+    db.session.flush()
 
 
 def close(directive: Directive, user) -> None:

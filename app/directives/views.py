@@ -12,9 +12,9 @@ from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
 from app.directives import intake, services
 from app.directives.deadlines import describe
-from app.directives.form_rules import deadline_fields, deadline_rule
-from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DraftForm, FollowUpForm, NewDirectiveForm,
-                                  PublishForm, parse_vn_date)
+from app.directives.form_rules import anchor_choices, deadline_fields, deadline_rule
+from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DeleteForm, DraftForm, FollowUpForm,
+                                  NewDirectiveForm, PublishForm, parse_vn_date)
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.extensions import db
@@ -48,27 +48,34 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Take in a directive typed or uploaded; the draft opens for checking."""
+    """Take in a directive uploaded, pasted or typed by hand; the draft opens for checking."""
     require(current_user, "create_directive")
     form = NewDirectiveForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            if form.file.data and form.file.data.filename:
-                directive = intake.draft_from_file(user.unit, user, form.file.data.read(), form.file.data.filename)
-                _override_header(directive, form)
-            else:
-                directive = intake.draft_from_text(user.unit, user, {
-                    "body": form.body.data, "number": form.number.data, "subject": form.subject.data,
-                    "issued_on": _iso(form.issued_on.data)})
-        except DomainError as exc:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, exc.message]
+    if not form.validate_on_submit():
+        return render_template("directives/new.html", form=form), 422 if form.is_submitted() else 200
+    user = current_user._get_current_object()
+    try:
+        if form.file.data and form.file.data.filename:
+            directive = intake.draft_from_file(user.unit, user, form.file.data.read(), form.file.data.filename,
+                                               allow_empty=True)
+            _override_header(directive, form)
         else:
-            db.session.commit()
-            flash("Đã đọc văn bản. Vui lòng kiểm tra và sửa nếu cần trước khi ban hành.", "success")
-            return redirect(url_for("directives.edit", directive_id=directive.id))
-    return render_template("directives/new.html", form=form)
+            directive = intake.draft_from_text(user.unit, user, {
+                "body": form.body.data, "number": form.number.data, "subject": form.subject.data,
+                "issued_on": _iso(form.issued_on.data)}, allow_empty=True)
+    except DomainError as exc:
+        db.session.rollback()
+        form.body.errors = [*form.body.errors, exc.message]
+        return render_template("directives/new.html", form=form), exc.status
+    db.session.commit()
+    if directive.requirements:
+        flash("Đã đọc văn bản. Vui lòng kiểm tra và sửa nếu cần trước khi ban hành.", "success")
+    elif form.file.data and form.file.data.filename or (form.body.data or "").strip():
+        flash("Không tìm thấy yêu cầu nào trong văn bản. Hãy nhập các yêu cầu bằng tay vào các dòng dưới đây.",
+              "warning")
+    else:
+        flash("Đã mở dự thảo trống. Nhập thông tin và các yêu cầu vào các dòng dưới đây.", "info")
+    return redirect(url_for("directives.edit", directive_id=directive.id))
 
 
 def _iso(text: str | None) -> str | None:
@@ -80,7 +87,7 @@ def _override_header(directive: Directive, form: NewDirectiveForm) -> None:
     if form.number.data:
         directive.number = form.number.data.strip()
     if form.subject.data:
-        directive.subject = form.subject.data.strip()
+        directive.subject = services.without_vv(form.subject.data.strip())
     if form.issued_on.data:
         directive.issued_on = parse_vn_date(form.issued_on.data)
 
@@ -88,14 +95,36 @@ def _override_header(directive: Directive, form: NewDirectiveForm) -> None:
 @bp.get("/<int:directive_id>")
 def show(directive_id: int):
     """One directive: header, requirements with deadlines, references, units and progress."""
-    directive = _load(directive_id)
+    return _page(_load(directive_id))
+
+
+def _page(directive: Directive, status: int = 200, **posted):
+    """The directive page; a form posted back (with its errors, or the preview of what it will do) replaces the
+    blank one: `publish`, `add`, `follow`, `deadline` (with `requirement_id`), `delete`, and `preview`."""
     units = children_of(directive.issuer) if current_user.role == "district_office" else []
-    groups = groups_of(directive.issuer) if units else []
-    return render_template("directives/show.html", directive=directive, describe=describe, groups=groups,
-                           progress=progress([directive.id], current_user).get(directive.id, (0, 0)),
-                           publish_form=PublishForm(), deadline_form=DeadlineForm(), add_form=AddUnitsForm(),
-                           follow_form=FollowUpForm(period=clock.today().strftime("%m/%Y")),
-                           confirm=ConfirmForm(), units=units, named_ids={n.get("unit_id") for n in directive.named_units})
+    forms = {
+        "publish_form": PublishForm(formdata=None, unit_ids=[n.get("unit_id") for n in directive.named_units],
+                                    number=directive.number, issued_on=_vn(directive.issued_on)),
+        "add_form": AddUnitsForm(formdata=None), "delete_form": DeleteForm(formdata=None),
+        "follow_form": FollowUpForm(formdata=None, period=clock.today().strftime("%m/%Y")),
+        "deadline_forms": {r.id: DeadlineForm(formdata=None, data=deadline_fields(r.deadline))
+                           for r in directive.requirements},
+    }
+    where = next((name for name in ("publish", "add", "follow", "delete") if name in posted), None)
+    if "deadline" in posted:
+        where = f"req-{posted['requirement_id']}"
+        forms["deadline_forms"][posted.pop("requirement_id")] = posted.pop("deadline")
+    forms.update({f"{name}_form": posted.pop(name) for name in ("publish", "add", "follow", "delete") if name in posted})
+    for form in forms["deadline_forms"].values():
+        form.deadline_from.choices = anchor_choices(directive.issued_on)
+    context = {"directive": directive, "describe": describe, "units": units, "confirm": ConfirmForm(), "where": where,
+               "groups": groups_of(directive.issuer) if units else [], "preview": None, "error": None,
+               "progress": progress([directive.id], current_user).get(directive.id, (0, 0)), **forms, **posted}
+    return render_template("directives/show.html", **context), status
+
+
+def _vn(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 @bp.route("/<int:directive_id>/edit", methods=["GET", "POST"])
@@ -107,28 +136,36 @@ def edit(directive_id: int):
         flash("Văn bản đã ban hành: chỉ đổi được thời hạn hoặc thêm đơn vị.", "info")
         return redirect(url_for("directives.show", directive_id=directive.id))
     units = children_of(directive.issuer)
-    form = DraftForm(obj=None) if request.method == "POST" else _filled_form(directive)
+    form = DraftForm() if request.method == "POST" else _filled_form(directive)
     for row in form.requirements:
         row.lead_unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
-        row.cooperating_unit_ids.choices = [(u.id, u.name) for u in units]
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            _save_draft(directive, form)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return render_template("directives/edit.html", form=form, directive=directive), exc.status
-        flash("Đã lưu dự thảo.", "success")
-        return redirect(url_for("directives.edit", directive_id=directive.id))
-    return render_template("directives/edit.html", form=form, directive=directive)
+        row.deadline_from.choices = anchor_choices(directive.issued_on)
+    page = lambda status=200: (render_template("directives/edit.html", form=form, directive=directive,  # noqa: E731
+                                               units=units), status)
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        flash("Dự thảo chưa lưu: sửa các ô được đánh dấu đỏ rồi lưu lại.", "danger")
+        return page(422)
+    try:
+        _save_draft(directive, form)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return page(exc.status)
+    flash("Đã lưu dự thảo.", "success")
+    target = "directives.show" if request.form.get("next") == "show" else "directives.edit"
+    return redirect(url_for(target, directive_id=directive.id))
 
 
 def _filled_form(directive: Directive) -> DraftForm:
-    """The draft form showing what is stored, plus one blank row to add a requirement."""
+    """The draft form showing what is stored, plus blank rows to add requirements (three when there is none)."""
+    blank = {"kind": "action", "deadline_kind": "none", "deadline_from": "issue"}
+    count = len(directive.requirements)
     data = {
         "version": directive.version, "number": directive.number, "issuer_name": directive.issuer_name,
-        "issued_on": directive.issued_on.strftime("%d/%m/%Y") if directive.issued_on else "",
+        "issued_on": _vn(directive.issued_on),
         "place": directive.place, "subject": directive.subject, "signer_title": directive.signer_title,
         "signer_name": directive.signer_name, "addressees": "\n".join(directive.addressees or []),
         "recipients": "\n".join(directive.recipients or []),
@@ -137,13 +174,13 @@ def _filled_form(directive: Directive) -> DraftForm:
              "evidence_wanted": r.evidence_wanted, "lead_unit_id": r.lead_unit_id or 0,
              "cooperating_unit_ids": [u.id for u in r.cooperating_units], **deadline_fields(r.deadline)}
             for i, r in enumerate(directive.requirements)
-        ] + [{"position": len(directive.requirements) + 1, "kind": "action", "deadline_kind": "none"}],
+        ] + [{"position": count + 1 + i, **blank} for i in range(1 if count else 3)],
     }
     return DraftForm(data=data)
 
 
 def _save_draft(directive: Directive, form: DraftForm) -> None:
-    """Apply the draft form; a stale version (someone saved meanwhile) is refused."""
+    """Apply the draft form; a stale version (someone saved meanwhile) is refused; no requirement is allowed."""
     if str(directive.version) != (form.version.data or ""):
         raise Conflict("Văn bản đã được người khác sửa trong lúc bạn đang sửa. Vui lòng tải lại trang.")
     lines = lambda text: [line.strip(" -;") for line in (text or "").splitlines() if line.strip(" -;")]  # noqa: E731
@@ -157,63 +194,107 @@ def _save_draft(directive: Directive, form: DraftForm) -> None:
     rows.sort(key=lambda row: row["position"] if row["position"] is not None else 10**6)
     services.set_requirements(directive, [{
         **row, "label": row["item_label"], "lead_unit_id": row["lead_unit_id"] or None,
-        "deadline": deadline_rule(row["deadline_kind"], row["deadline_date"], row["deadline_number"]),
-    } for row in rows])
+        "deadline": deadline_rule(row["deadline_kind"], row["deadline_date"], row["deadline_number"],
+                                  row["deadline_from"]),
+    } for row in rows], allow_empty=True)
     audit.record("directive_edited", directive)
 
 
 @bp.post("/<int:directive_id>/publish")
 def publish(directive_id: int):
-    """Publish the draft: one task per requirement per chosen unit, in one transaction."""
+    """Publish the draft: first say how many tasks for how many units and ask the registry's number and date;
+    confirmed, create one task per requirement per chosen unit, in one transaction."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = PublishForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if form.confirm.data != "1":  # the confirmation asks the number and date, filled with what the draft has
+        form.number.data, form.issued_on.data = directive.number, _vn(directive.issued_on)
+    valid = form.validate_on_submit()
     choice = {"list": form.unit_ids.data, "group": f"group:{form.group_id.data}"}.get(form.scope.data, form.scope.data)
     try:
-        if form.scope.data == "list" and form.save_as.data:
-            save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
-        count = services.publish(directive, current_user._get_current_object(),
-                                 services.target_units(directive, choice))
+        unit_ids = services.target_units(directive, choice)
+        preview = services.publish_preview(directive, unit_ids)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("directives.show", directive_id=directive.id))
+        return _page(directive, exc.status, publish=form, error=exc.message)
+    if not valid or form.confirm.data != "1":
+        return _page(directive, 422 if not valid else 200, publish=form, preview=preview)
+    if form.scope.data == "list" and form.save_as.data:
+        save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
+    services.register(directive, form.number.data, parse_vn_date(form.issued_on.data))
+    count = services.publish(directive, current_user._get_current_object(), unit_ids)
     db.session.commit()
-    flash(f"Đã ban hành và giao {count} nhiệm vụ.", "success")
+    unnumbered = "" if directive.number and directive.issued_on else " Văn bản được ban hành không có số, ngày."
+    flash(f"Đã ban hành và giao {count} nhiệm vụ.{unnumbered}", "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
 @bp.post("/<int:directive_id>/units")
 def add_units(directive_id: int):
-    """Give a published directive's tasks to more units."""
+    """Give a published directive's tasks to more units: first say how many tasks, then, confirmed, create them."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = AddUnitsForm()
     if not form.validate_on_submit():
         abort(400)
-    return _apply(directive, lambda: services.add_units(
-        directive, current_user._get_current_object(), services.target_units(directive, form.unit_ids.data)),
-        "Đã giao thêm {} nhiệm vụ.")
+    try:
+        unit_ids = services.target_units(directive, form.unit_ids.data)
+        preview = services.add_units_preview(directive, unit_ids)
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(directive, exc.status, add=form, error=exc.message)
+    if form.confirm.data != "1":
+        return _page(directive, add=form, preview=preview)
+    count = services.add_units(directive, current_user._get_current_object(), unit_ids)
+    db.session.commit()
+    flash(f"Đã giao thêm {count} nhiệm vụ cho {preview['units']} đơn vị.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
 
 
 @bp.post("/<int:directive_id>/requirements/<int:requirement_id>/deadline")
 def change_deadline(directive_id: int, requirement_id: int):
-    """Set a new deadline; the unfinished tasks follow it and the change is recorded."""
+    """A new deadline: first show what changes (tasks, units, old → new day); confirmed, the unfinished tasks follow
+    it, each with a history row, and each unit is told."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     requirement = db.session.get(Requirement, requirement_id)
     if requirement is None or requirement.directive_id != directive.id:
         abort(404)
     form = DeadlineForm()
+    form.deadline_from.choices = anchor_choices(directive.issued_on)
+    posted = {"deadline": form, "requirement_id": requirement.id}
     if not form.validate_on_submit():
-        flash("Thời hạn không hợp lệ.", "danger")
-        return redirect(url_for("directives.show", directive_id=directive.id))
-    rule = deadline_rule(form.deadline_kind.data, form.deadline_date.data, form.deadline_number.data)
-    return _apply(directive, lambda: services.change_deadline(directive, requirement, rule,
-                                                              current_user._get_current_object()),
-                  "Đã đổi thời hạn; {} nhiệm vụ chưa hoàn thành được cập nhật.")
+        return _page(directive, 422, **posted)
+    rule = deadline_rule(form.deadline_kind.data, form.deadline_date.data, form.deadline_number.data,
+                         form.deadline_from.data)
+    try:
+        if form.confirm.data != "1":
+            return _page(directive, **posted, preview=services.deadline_preview(directive, requirement, rule))
+        count = services.change_deadline(directive, requirement, rule, current_user._get_current_object())
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(directive, exc.status, **posted, error=exc.message)
+    db.session.commit()
+    flash(f"Đã đổi thời hạn: {count} nhiệm vụ chưa hoàn thành được cập nhật và các đơn vị đã được báo.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id, _anchor=f"req-{requirement.id}"))
+
+
+@bp.post("/<int:directive_id>/delete")
+def delete(directive_id: int):
+    """Delete a draft, once asked to confirm; a published directive cannot be deleted (409)."""
+    directive = _load(directive_id)
+    require(current_user, "manage_directive", directive)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if directive.state != "draft":
+        return _page(directive, 409, error="Văn bản đã ban hành nên không xoá được; có thể “Kết thúc theo dõi”.")
+    if form.confirm.data != "1":
+        return _page(directive, delete=form, preview={"delete": True})
+    services.delete_draft(directive, current_user._get_current_object())
+    db.session.commit()
+    flash("Đã xoá dự thảo.", "success")
+    return redirect(url_for("directives.index"))
 
 
 @bp.post("/<int:directive_id>/close")
@@ -223,8 +304,14 @@ def close(directive_id: int):
     require(current_user, "manage_directive", directive)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _apply(directive, lambda: services.close(directive, current_user._get_current_object()),
-                  "Đã kết thúc theo dõi văn bản.")
+    try:
+        services.close(directive, current_user._get_current_object())
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(directive, exc.status, error=exc.message)
+    db.session.commit()
+    flash("Đã kết thúc theo dõi văn bản.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
 
 
 @bp.get("/<int:directive_id>/source")
@@ -243,16 +330,11 @@ def source(directive_id: int):
     return send_file(path, as_attachment=True, download_name=directive.source_filename or "van-ban")
 
 
-def _apply(directive: Directive, change, message: str):
-    """Run a service and come back to the directive, saying how it went."""
-    return commit_and_redirect(change, message, url_for("directives.show", directive_id=directive.id))
-
-
 
 
 @bp.post("/<int:directive_id>/follow-up")
 def follow_up(directive_id: int):
-    """Draft the next dispatch from the data; it opens in the draft form."""
+    """Draft the next dispatch from the data (or open the same one drafted today); it opens in the draft form."""
     from app.directives.followup import draft_follow_up
     from app.tasks.forms import month_key
 
@@ -260,19 +342,18 @@ def follow_up(directive_id: int):
     require(current_user, "manage_directive", directive)
     form = FollowUpForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
-        return redirect(url_for("directives.show", directive_id=directive.id))
+        return _page(directive, 422, follow=form)
     rule = form.unit_ids.data if form.rule.data == "list" else form.rule.data
     try:
-        draft = draft_follow_up(directive, current_user._get_current_object(), month_key(form.period.data), rule)
+        draft, created = draft_follow_up(directive, current_user._get_current_object(), month_key(form.period.data),
+                                         rule)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("directives.show", directive_id=directive.id))
+        return _page(directive, exc.status, follow=form, error=exc.message)
     db.session.commit()
-    flash("Đã soạn dự thảo văn bản đôn đốc. Kiểm tra, sửa rồi tải Word hoặc ban hành.", "success")
+    flash("Đã soạn dự thảo văn bản đôn đốc. Kiểm tra, sửa rồi tải Word hoặc ban hành." if created else
+          "Dự thảo đôn đốc này đã được soạn hôm nay với cùng số liệu: mở lại dự thảo đó, không tạo bản mới.",
+          "success" if created else "info")
     return redirect(url_for("directives.edit", directive_id=draft.id))
 
 
@@ -296,7 +377,10 @@ def wording():
         if not ConfirmForm().validate_on_submit():
             abort(400)
         texts = {key: request.form.get(key, "") for key in DEFAULTS}
+        page = lambda error: render_template(  # noqa: E731  the form again, as typed, saying which template
+            "directives/wording.html", texts={**templates_for(current_user.unit_id), **texts}, labels=LABELS,
+            confirm=ConfirmForm(), error=error)
         return commit_and_redirect(lambda: save_templates(current_user.unit_id, texts), "Đã lưu mẫu câu chữ.",
-                                   url_for("directives.wording"))
+                                   url_for("directives.wording"), page=page)
     return render_template("directives/wording.html", texts=templates_for(current_user.unit_id), labels=LABELS,
                            confirm=ConfirmForm())

@@ -6,6 +6,8 @@ issuing unit and fall back to these defaults.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,7 +71,9 @@ def save_templates(issuer_unit_id: int, texts: dict[str, str]) -> None:
         try:
             fill(text, **_sample())
         except (KeyError, IndexError, ValueError) as exc:
-            raise DomainError(f"Mẫu “{LABELS[key]}” dùng chỗ trống không có: {exc}.") from None
+            error = DomainError(f"Mẫu “{LABELS[key]}” dùng chỗ trống không có: {exc}.")
+            error.field = key  # the page marks the template that is wrong
+            raise error from None
         row = db.session.scalar(select(WordingTemplate).where(WordingTemplate.issuer_unit_id == issuer_unit_id,
                                                               WordingTemplate.key == key))
         if text.strip() == DEFAULTS[key] or not text.strip():
@@ -83,8 +87,20 @@ def save_templates(issuer_unit_id: int, texts: dict[str, str]) -> None:
 
 
 def fill(template: str, **values) -> str:
-    """A template with its placeholders filled."""
-    return template.format(**values)
+    """A template with its placeholders filled; an empty one goes with the "số" or "ngày" before it and the comma
+    after it ("Ngày {cited_date}, …" without a date reads "…"), so a document never shows an empty slot."""
+    empty = [key for key, value in values.items() if value in ("", None)]
+    for key in empty:
+        template = re.sub(rf"\s*(?:\b(?:ngày|số)\s+)?\{{{key}\}}(?:\s*,)?", "", template, flags=re.IGNORECASE)
+    text = template.format(**values)
+    return text.strip()[:1].upper() + text.strip()[1:] if empty else text
+
+
+def tidy(text: str) -> str:
+    """Text drafted before empty slots were left out, without them: "Ngày , " and "số (chưa có số)"."""
+    text = re.sub(r"\s*\b[Ss]ố \(chưa có số\)", "", text)
+    text = re.sub(r"(^|\n)\s*Ngày\s*,\s*(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+    return text
 
 
 def _sample() -> dict:

@@ -1,12 +1,24 @@
-"""A commune's whole journey on a phone: the office publishes, the commune reports its figures with a PDF,
-the office returns it, the commune corrects and resubmits, the office accepts, and the task is done on time."""
+"""The reference directive end to end: the office uploads, checks and publishes it with the confirmation; on a
+phone, Tái Sơn's clerk fills the figures and a three-line inventory, attaches a PDF and hands each in with one
+press; the office returns the figures with a reason; the clerk fixes one figure and hands in again; the office
+accepts; the figures page, its Excel and the Word report show the accepted figures."""
+
+from io import BytesIO
+
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.core import clock
 from app.extensions import db
-from app.seed.services import seed_demo
+from app.indicators.models import MonthlyFigures
+from app.seed.services import REFERENCE_DIRECTIVE, seed_demo
+from app.tasks.models import Task
+from app.units.models import Unit
 
 PASSWORD = "demo-2022"
 FIGURES_TASK = "Tổng hợp các khó khăn"
+INVENTORY_TASK = "Tổ chức rà soát các máy scan"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PHONE_WIDTH = 375
 
@@ -24,97 +36,115 @@ def flash(page, message):
     return page.wait_for_selector(f".alert:has-text('{message}')").inner_text()
 
 
-def open_figures_task_for_review(office, base):
-    office.goto(base + "/")
-    office.click("nav >> text=Chờ duyệt")
-    office.wait_for_selector("h1:has-text('Nhiệm vụ chờ duyệt')")
-    office.click(f"a:has-text('{FIGURES_TASK}')")
-    office.wait_for_selector("text=Duyệt kết quả")
+def fits_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
 
-def save_figures(staff, **values):
-    for name, value in values.items():
-        staff.fill(f"input[name={name}]", str(value))
-    staff.click("button:has-text('Lưu')")
-    flash(staff, "Đã lưu.")
+def office_publishes_the_reference_directive(office, base):
+    """Upload, check the draft, give the registry's number and date, confirm the count, publish."""
+    office.click("nav >> text=Văn bản")
+    office.click("text=+ Văn bản mới")
+    office.set_input_files("input[name=file]", str(REFERENCE_DIRECTIVE))
+    office.click("button:has-text('Đọc văn bản')")
+    office.wait_for_selector("text=Kiểm tra dự thảo")
+    assert office.locator(".requirement-row").count() >= 4
+    office.fill("input[name=number]", "520/UBND-VP")
+    office.fill("input[name=issued_on]", "20/05/2022")
+    office.click("button:has-text('Xem và ban hành')")
+    office.wait_for_selector("text=Ban hành và giao việc")
+    office.check("input[name=scope][value=all]")
+    office.click("button:has-text('Ban hành')")
+    confirm = office.wait_for_selector("text=92 nhiệm vụ cho 23 đơn vị").inner_text()
+    assert "92" in confirm
+    office.click("button:has-text('Xác nhận ban hành')")
+    flash(office, "92 nhiệm vụ")
 
 
-def submit(staff):
-    staff.click("button:has-text('Nộp kết quả')")
-    flash(staff, "Đã nộp, chờ Văn phòng duyệt.")
-    assert staff.locator(".badge:has-text('Chờ duyệt')").count() == 1
+def clerk_opens(staff, base, text):
+    staff.goto(base + "/")
+    staff.click(f"a:has-text('{text}')")
+    staff.wait_for_selector("#work-form")
+    assert fits_phone(staff)
+    return int(staff.url.rstrip("/").rsplit("/", 1)[-1])
 
 
-def assert_fits_phone(staff):
-    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+def office_opens_for_review(office, base, text):
+    office.goto(base + "/tasks/review")
+    office.click(f"a:has-text('{text}')")
+    office.wait_for_selector("#review-card")
 
 
-def test_commune_reports_figures_on_a_phone_is_returned_then_accepted_on_time(live_server, page, phone, tmp_path):
+def test_reference_directive_from_upload_to_accepted_figures(live_server, page, phone, tmp_path):
     seed_demo()
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     office, staff = page, phone
-
-    # The office publishes the seeded reference directive to every commune.
+    office.set_viewport_size({"width": 1366, "height": 768})
     log_in(office, live_server, "vanphong")
-    office.click("nav >> text=Văn bản")
-    office.click("tr:has-text('Dự thảo') >> a")
-    office.wait_for_selector("text=Ban hành và giao việc")
-    assert office.is_checked("input[name=scope] >> nth=0")
-    assert "Tất cả đơn vị trực thuộc" in office.inner_text("form:has(button:has-text('Ban hành'))")
-    office.click("button:has-text('Ban hành')")
-    flash(office, "Đã ban hành và giao 92 nhiệm vụ.")
+    office_publishes_the_reference_directive(office, live_server)
 
-    # Commune staff, on a phone, fills in the figures, uploads the signed report and submits.
+    # Tái Sơn's clerk, on a phone: figures typed the Vietnamese way, a PDF, one press.
     log_in(staff, live_server, "mc.tai-son")
-    staff.click(f"a:has-text('{FIGURES_TASK}')")
-    staff.wait_for_selector("text=Kết quả thực hiện")
-    task_id = int(staff.url.rstrip("/").rsplit("/", 1)[-1])
-    assert staff.locator("text=Loại: Báo cáo số liệu").count() == 1
-    assert staff.input_value("input[name=period]") == "05/2022"
-    assert_fits_phone(staff)
-    save_figures(staff, total=120, online_level3=10, online_level4=5, settled_online=12)
-    assert staff.locator("text=12.5 %").count() == 1
+    figures_id = clerk_opens(staff, live_server, FIGURES_TASK)
+    for name, value in {"total": "1.200", "online_level3": "100", "online_level4": "50",
+                        "settled_online": "100"}.items():
+        staff.fill(f"input[name={name}]", value)
     report = tmp_path / "Báo cáo tháng 5.pdf"
     report.write_bytes(PDF)
-    staff.set_input_files("#upload-form input[type=file]", str(report))
-    staff.click("#upload-form button:has-text('Tải lên')")
-    flash(staff, "Đã tải lên 1 tệp.")
-    assert staff.locator("a:text-is('Báo cáo tháng 5.pdf')").count() == 1
-    submit(staff)
+    staff.set_input_files("#work-files", str(report))
+    staff.click("button:has-text('Nộp kết quả')")
+    flash(staff, "Đã nộp, chờ Văn phòng duyệt. Đã tải lên 1 tệp.")
 
-    # The office returns it: the figures lack the dossiers settled online.
-    open_figures_task_for_review(office, live_server)
-    office.check("input[name=decision][value=return]")
-    office.fill("textarea[name=comment]", "Thiếu số hồ sơ giải quyết trực tuyến")
-    office.click("button:has-text('Gửi kết quả duyệt')")
+    # The inventory: three lines added in place, handed in with one press.
+    clerk_opens(staff, live_server, INVENTORY_TASK)
+    staff.click("button:has-text('+ Thêm dòng')")
+    staff.click("button:has-text('+ Thêm dòng')")
+    staff.wait_for_function("document.querySelectorAll('fieldset.inventory-row').length === 3")
+    for i, (device, quantity, proposal, cost) in enumerate([("scanner", "2", "buy_new", "15.000.000"),
+                                                            ("pc", "4", "repair", "3 000 000"),
+                                                            ("printer", "1", "none", "")]):
+        staff.select_option(f"select[name='rows-{i}-device']", device)
+        staff.fill(f"input[name='rows-{i}-quantity']", quantity)
+        staff.select_option(f"select[name='rows-{i}-proposal']", proposal)
+        staff.fill(f"input[name='rows-{i}-cost']", cost)
+    staff.click("button:has-text('Nộp kết quả')")
+    flash(staff, "Đã nộp")
+    assert "Máy vi tính: 4 chiếc" in staff.inner_text("#handed-in") and "3.000.000 đ" in staff.inner_text("#handed-in")
+
+    # The office returns the figures with a reason.
+    office_opens_for_review(office, live_server, FIGURES_TASK)
+    office.fill("textarea[name=comment]", "Số hồ sơ giải quyết trực tuyến chưa khớp phần mềm")
+    office.click("#review-card button:has-text('Trả lại')")
     flash(office, "Đã trả lại cho đơn vị.")
+    db.session.rollback()
+    assert db.session.get(Task, figures_id).state == "returned"
+    assert db.session.scalar(select(MonthlyFigures.id)) is None  # returned figures count nowhere
 
-    # The commune sees why, corrects the figure and submits again.
-    staff.reload()
-    staff.wait_for_selector("text=Thiếu số hồ sơ giải quyết trực tuyến")
-    assert staff.locator(".badge:has-text('Thực hiện lại')").count() == 1
-    assert_fits_phone(staff)
-    assert staff.input_value("input[name=settled_online]") == "12"
-    save_figures(staff, settled_online=14)
-    submit(staff)
+    # The clerk sees why, fixes one figure, hands in again.
+    staff.goto(f"{live_server}/tasks/{figures_id}")
+    staff.wait_for_selector("text=Số hồ sơ giải quyết trực tuyến chưa khớp phần mềm")
+    assert staff.input_value("input[name=total]") == "1.200"
+    staff.fill("input[name=settled_online]", "120")
+    staff.click("button:has-text('Nộp kết quả')")
+    flash(staff, "Đã nộp, chờ Văn phòng duyệt.")
 
-    # The office accepts (the default choice).
-    open_figures_task_for_review(office, live_server)
-    assert office.is_checked("input[name=decision][value=accept]")
-    office.click("button:has-text('Gửi kết quả duyệt')")
+    # The office accepts.
+    office_opens_for_review(office, live_server, FIGURES_TASK)
+    office.click("#review-card button:has-text('Chấp nhận')")
     flash(office, "Đã chấp nhận kết quả.")
+    db.session.rollback()
+    tai_son = db.session.scalar(select(Unit).where(Unit.slug == "tai-son"))
+    row = db.session.scalar(select(MonthlyFigures).where(MonthlyFigures.unit_id == tai_son.id))
+    assert (row.period, row.total, row.settled_online, row.source) == ("2022-05", 1200, 120, "task")
 
-    # The commune's inbox lists the task as done on time; so does the API.
-    staff.click("text=Theo dõi chỉ đạo")
-    done = staff.locator("h3:has(.badge:text-is('Hoàn thành đúng hạn')) + .table-responsive")
-    done.wait_for()
-    assert FIGURES_TASK in done.inner_text()
-    token = staff.request.post(live_server + "/api/v1/auth/token",
-                               data={"username": "mc.tai-son", "password": PASSWORD}).json()["token"]
-    answer = staff.request.get(f"{live_server}/api/v1/tasks/{task_id}", headers={"Authorization": f"Bearer {token}"})
-    assert answer.ok
-    body = answer.json()
-    assert (body["state"], body["group"]) == ("done", "done_on_time")
-    assert [e["filename"] for e in body["evidence"]] == ["Báo cáo tháng 5.pdf"]
-    assert body["data"]["figures"]["settled_online"] == 14
+    # The figures page, its Excel and the Word report show the accepted figures.
+    office.goto(live_server + "/reports/figures?period=2022-05")
+    assert "Tái Sơn" in office.inner_text("main")
+    with office.expect_download() as download:
+        office.click("text=Tải Excel")
+    sheet = load_workbook(BytesIO(open(download.value.path(), "rb").read())).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert any("Tái Sơn" in str(r[0]) and 1200 in r and 120 in r for r in rows), rows[:4]
+    word = office.request.get(live_server + "/reports/directives/1/report.docx")
+    text = "\n".join(p.text for p in Document(BytesIO(word.body())).paragraphs)
+    assert "tháng 05/2022: 1 đơn vị có số liệu" in text

@@ -30,6 +30,7 @@ def test_office_drafts_edits_downloads_and_publishes_the_follow_up(live_server, 
     page.wait_for_selector("text=Đã lưu dự thảo.")
     page.click("text=Xem và ban hành")
     page.click("button:has-text('Ban hành')")
+    page.click("button:has-text('Xác nhận ban hành')")
     page.wait_for_selector("text=Đã ban hành và giao 92 nhiệm vụ.")
     page.click("text=DVC trực tuyến")
     page.set_input_files("input[name=file]", str(FIGURES))
@@ -51,6 +52,8 @@ def test_office_drafts_edits_downloads_and_publishes_the_follow_up(live_server, 
     assert "Công văn số 520/UBND-VP" in text and "Tái Sơn" in text
     page.check("input[value=named]")
     page.click("button:has-text('Ban hành')")
+    page.check("input[name=unnumbered]")
+    page.click("button:has-text('Xác nhận ban hành')")
     page.wait_for_selector("text=Đã ban hành và giao")
     assert "Đã ban hành và giao 45 nhiệm vụ." in page.inner_text("body")  # 5 requirements x 9 named communes
     assert page.locator("text=Công văn số 520/UBND-VP").count() or "520/UBND-VP" in page.content()

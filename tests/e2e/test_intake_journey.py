@@ -32,6 +32,8 @@ def test_office_uploads_checks_and_publishes_and_the_commune_sees_its_tasks(live
     office.wait_for_selector("text=Định kỳ ngày 25 hằng tháng")
     office.check("input[value=all]")
     office.click("button:has-text('Ban hành')")
+    office.wait_for_selector("text=Ban hành sẽ tạo 92 nhiệm vụ cho 23 đơn vị.")
+    office.click("button:has-text('Xác nhận ban hành')")
     office.wait_for_selector("text=Đã ban hành và giao 92 nhiệm vụ.")
     commune = chromium.new_context(locale="vi-VN", viewport={"width": 375, "height": 740}).new_page()
     log_in(commune, live_server, "mc.tai-son")

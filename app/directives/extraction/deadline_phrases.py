@@ -120,6 +120,18 @@ def _relative(folded: str) -> dict | None:
     return {"kind": "relative", "days": count, "working_days": "lam viec" in unit}
 
 
+_FROM = re.compile(r"\bke\s+tu\s+(?:ngay|khi)\s+(?:(nhan)|(ban\s+hanh|ky))\b")
+
+
+def counted_from(text: str) -> str | None:
+    """What a relative deadline counts from, as the text says: "receipt" (kể từ ngày nhận được),
+    "issue" (kể từ ngày ban hành, ký), or None when it does not say."""
+    match = _FROM.search(fold(text))
+    if not match:
+        return None
+    return "receipt" if match.group(1) else "issue"
+
+
 def as_date(rule: dict | None) -> date | None:
     """The date of a fixed-date rule."""
     return date.fromisoformat(rule["date"]) if rule and rule.get("kind") == "date" else None
