@@ -230,9 +230,9 @@ def test_redis_down_pages_and_submissions_work_and_notices_wait(app, client, run
     # A submission through the page, by another commune.
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
     assert login(client, "mc.xa-b").status_code == 302
-    form = client.post(f"/tasks/{xa_b.tasks[0]}/submit",
-                       data={"version": "1", "note": "Đã xong", "csrf_token": csrf_token(client, "/")})
-    assert form.status_code == 302
+    form = client.post(f"/tasks/{xa_b.tasks[0]}/work", data={"version": "1", "note": "Đã xong", "action": "submit",
+                                                             "csrf_token": csrf_token(client, "/")})
+    assert form.status_code == 303
     assert [m.status for m in mails()] == []  # nothing to mail yet, nothing broke
     db.session.rollback()
     assert {db.session.get(Task, xa_a.tasks[0]).state, db.session.get(Task, xa_b.tasks[0]).state} == {"submitted"}
