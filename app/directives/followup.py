@@ -207,7 +207,8 @@ def _restated_rule(rule: dict | None, today: date) -> dict | None:
 def with_deadline(text: str, rule: dict | None) -> str:
     """The requirement's text, ending with its deadline in words unless it already says it."""
     text = text.rstrip()
-    if rule is None or find_deadline(text, None) == deadlines.validate_rule(rule):
+    said = {k: v for k, v in (deadlines.validate_rule(rule) or {}).items() if k != "from"}  # the text says that
+    if rule is None or find_deadline(text, None) == said:
         return text
     return f"{text.rstrip('.;')}; {deadline_phrase(rule)}."
 

@@ -80,5 +80,5 @@ def _kind_fields(rule: dict | None) -> dict:
 
 def anchor_choices(issued_on: date | None) -> list[tuple[str, str]]:
     """The "counts from" choices, naming the directive's issue date when it has one."""
-    issue = f"Ngày ban hành ({issued_on:%d/%m/%Y})" if issued_on else "Ngày ban hành (chưa có: tính từ ngày nhận)"
-    return [("issue", issue), ("receipt", "Ngày đơn vị nhận văn bản")]
+    issue = f"Ngày ban hành ({issued_on:%d/%m/%Y})" if issued_on else "Ngày ban hành (chưa có ngày)"
+    return [("issue", issue), ("receipt", "Ngày đơn vị nhận")]

@@ -59,7 +59,7 @@ class NewDirectiveForm(FlaskForm):
 
 
 #: What a relative deadline counts from; the issue date falls back to the day received when there is none.
-ANCHOR_CHOICES = [("issue", "Ngày ban hành văn bản"), ("receipt", "Ngày đơn vị nhận văn bản")]
+ANCHOR_CHOICES = [("issue", "Ngày ban hành"), ("receipt", "Ngày đơn vị nhận")]
 
 
 class DeadlineFields:

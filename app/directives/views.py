@@ -99,8 +99,7 @@ def show(directive_id: int):
 
 
 def _page(directive: Directive, status: int = 200, **posted):
-    """The directive page; a form posted back (with its errors, or the preview of what it will do) replaces the
-    blank one: `publish`, `add`, `follow`, `deadline` (with `requirement_id`), `delete`, and `preview`."""
+    """The directive page; a posted form (`publish`, `add`, `deadline`…) comes back with its errors or preview."""
     units = children_of(directive.issuer) if current_user.role == "district_office" else []
     forms = {
         "publish_form": PublishForm(formdata=None, unit_ids=[n.get("unit_id") for n in directive.named_units],
@@ -114,7 +113,8 @@ def _page(directive: Directive, status: int = 200, **posted):
     if "deadline" in posted:
         where = f"req-{posted['requirement_id']}"
         forms["deadline_forms"][posted.pop("requirement_id")] = posted.pop("deadline")
-    forms.update({f"{name}_form": posted.pop(name) for name in ("publish", "add", "follow", "delete") if name in posted})
+    forms.update({f"{name}_form": posted.pop(name) for name in ("publish", "add", "follow", "delete")
+                  if name in posted})
     for form in forms["deadline_forms"].values():
         form.deadline_from.choices = anchor_choices(directive.issued_on)
     context = {"directive": directive, "describe": describe, "units": units, "confirm": ConfirmForm(), "where": where,
@@ -140,20 +140,18 @@ def edit(directive_id: int):
     for row in form.requirements:
         row.lead_unit_id.choices = [(0, "—")] + [(u.id, u.name) for u in units]
         row.deadline_from.choices = anchor_choices(directive.issued_on)
-    page = lambda status=200: (render_template("directives/edit.html", form=form, directive=directive,  # noqa: E731
-                                               units=units), status)
     if request.method == "GET":
-        return page()
+        return render_template("directives/edit.html", form=form, directive=directive, units=units)
     if not form.validate_on_submit():
         flash("Dự thảo chưa lưu: sửa các ô được đánh dấu đỏ rồi lưu lại.", "danger")
-        return page(422)
+        return render_template("directives/edit.html", form=form, directive=directive, units=units), 422
     try:
         _save_draft(directive, form)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
-        return page(exc.status)
+        return render_template("directives/edit.html", form=form, directive=directive, units=units), exc.status
     flash("Đã lưu dự thảo.", "success")
     target = "directives.show" if request.form.get("next") == "show" else "directives.edit"
     return redirect(url_for(target, directive_id=directive.id))
@@ -202,8 +200,7 @@ def _save_draft(directive: Directive, form: DraftForm) -> None:
 
 @bp.post("/<int:directive_id>/publish")
 def publish(directive_id: int):
-    """Publish the draft: first say how many tasks for how many units and ask the registry's number and date;
-    confirmed, create one task per requirement per chosen unit, in one transaction."""
+    """Publish a draft: first the count of tasks and the registry's number and date; confirmed, create the tasks."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = PublishForm()
@@ -214,15 +211,15 @@ def publish(directive_id: int):
     try:
         unit_ids = services.target_units(directive, choice)
         preview = services.publish_preview(directive, unit_ids)
+        if not valid or form.confirm.data != "1":
+            return _page(directive, 422 if not valid else 200, publish=form, preview=preview)
+        if form.scope.data == "list" and form.save_as.data:
+            save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
+        services.register(directive, form.number.data, parse_vn_date(form.issued_on.data))
+        count = services.publish(directive, current_user._get_current_object(), unit_ids)
     except DomainError as exc:
         db.session.rollback()
         return _page(directive, exc.status, publish=form, error=exc.message)
-    if not valid or form.confirm.data != "1":
-        return _page(directive, 422 if not valid else 200, publish=form, preview=preview)
-    if form.scope.data == "list" and form.save_as.data:
-        save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
-    services.register(directive, form.number.data, parse_vn_date(form.issued_on.data))
-    count = services.publish(directive, current_user._get_current_object(), unit_ids)
     db.session.commit()
     unnumbered = "" if directive.number and directive.issued_on else " Văn bản được ban hành không có số, ngày."
     flash(f"Đã ban hành và giao {count} nhiệm vụ.{unnumbered}", "success")
@@ -231,7 +228,7 @@ def publish(directive_id: int):
 
 @bp.post("/<int:directive_id>/units")
 def add_units(directive_id: int):
-    """Give a published directive's tasks to more units: first say how many tasks, then, confirmed, create them."""
+    """Give a published directive's tasks to more units: first the count, then, confirmed, the tasks."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = AddUnitsForm()
@@ -253,8 +250,7 @@ def add_units(directive_id: int):
 
 @bp.post("/<int:directive_id>/requirements/<int:requirement_id>/deadline")
 def change_deadline(directive_id: int, requirement_id: int):
-    """A new deadline: first show what changes (tasks, units, old → new day); confirmed, the unfinished tasks follow
-    it, each with a history row, and each unit is told."""
+    """A new deadline: first what changes (tasks, units, old → new day); confirmed, the unfinished tasks follow it."""
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     requirement = db.session.get(Requirement, requirement_id)
