@@ -23,6 +23,7 @@ from app.core import clock
 from app.core.database import set_write_intent
 from app.extensions import db
 from tests import factories
+from tests.timing import patience, slowness
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,6 +139,11 @@ def login(client, username: str, password: str = factories.PASSWORD):
     )
 
 
+def pytest_report_header(config):
+    """Say how slow the machine is, since every wait of the suite is stretched by it."""
+    return f"machine slowness: {slowness():.1f}x the quiet reference (waits scale with it)"
+
+
 def free_port() -> int:
     """A TCP port nobody listens on."""
     with socket.socket() as sock:
@@ -160,11 +166,14 @@ def redis_server():
     url = f"redis://127.0.0.1:{port}/0"
     from redis import Redis
 
-    for _ in range(100):
+    deadline = time.monotonic() + patience(5)
+    while True:
         try:
             Redis.from_url(url).ping()
             break
         except Exception:
+            if time.monotonic() > deadline:
+                raise
             time.sleep(0.05)
     yield url
     proc.terminate()

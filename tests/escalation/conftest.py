@@ -23,12 +23,15 @@ from pathlib import Path
 import pytest
 
 from app.core import clock
+from app.core.models import PeriodicRun
+from app.core.periodic import slot_start
 from app.extensions import db
 from app.notices.models import Mail
 from app.units.models import Unit
 from tests import factories
 from tests.conftest import free_port
 from tests.escalation.mailbox import SmtpServer
+from tests.timing import patience
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds a claimed mail belongs to its worker, in the workers and in this process (tests of crashes).
@@ -148,6 +151,24 @@ def small_district(extra_communes: int = 0, number: str = "9/UBND-VP",
     return setup
 
 
+def hold_periodic_jobs(minutes: int = 30) -> None:
+    """Claim every periodic slot of the coming minutes, as another worker would have.
+
+    Workers started after this run no periodic job: the test alone decides when
+    the outbox is flushed. Without it, a worker that starts in a new minute
+    flushes the outbox itself and may take back a killed send before the test does.
+    """
+    from workers.schedule import SCHEDULE
+
+    now = datetime.now(timezone.utc)
+    for periodic in SCHEDULE:
+        slot = slot_start(now, periodic.every_seconds)
+        while slot <= now + timedelta(minutes=minutes):
+            db.session.add(PeriodicRun(name=periodic.name, slot=slot, claimed_by="a test holding the schedule"))
+            slot += timedelta(seconds=periodic.every_seconds)
+    db.session.commit()
+
+
 # -- subprocesses ------------------------------------------------------------------------------------
 
 def flask_env(app, *, smtp: SmtpServer | None = None, redis_url: str | None = None) -> dict:
@@ -179,6 +200,10 @@ class Processes:
         log.close()
         self.started.append(proc)
         return proc
+
+    def finish(self, proc: subprocess.Popen, seconds: float = 60) -> int:
+        """Wait for a process to end (`seconds` on a quiet machine); its exit code."""
+        return proc.wait(patience(seconds))
 
     def output(self, proc: subprocess.Popen) -> str:
         return Path(proc.log_path).read_text(errors="replace")
@@ -218,7 +243,7 @@ class Processes:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        proc.wait(10)
+        proc.wait(patience(10))
 
     def stop(self, proc: subprocess.Popen, timeout: float = 15.0) -> None:
         """A warm shutdown (SIGTERM: RQ finishes the job in hand), then SIGKILL if it does not end in time."""
@@ -226,7 +251,7 @@ class Processes:
             return
         try:
             os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout)
+            proc.wait(patience(timeout))
         except subprocess.TimeoutExpired:
             self.kill_all(proc)
         except ProcessLookupError:
@@ -287,7 +312,7 @@ class RedisProcess:
 
         self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                       "--appendonly", "no", "--dir", self.workdir], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + patience(10)
         while time.monotonic() < deadline:
             try:
                 Redis.from_url(self.url).ping()
@@ -320,7 +345,8 @@ def own_redis(app, monkeypatch):
 
 
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    """Poll `predicate` until it returns something truthy, or fail after `timeout` seconds."""
+    """Poll `predicate` until it returns something truthy, or fail after `timeout` seconds (on a quiet machine)."""
+    timeout = patience(timeout)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -25,9 +25,10 @@ from app.core.jobs import QUEUES
 from app.extensions import db
 from app.tasks.models import Task
 from tests.conftest import csrf_token, login
-from tests.escalation.conftest import LEASE_SECONDS, flask_env, flush, iso, mails, pid_of_client, small_district, \
-    sweep, vn_today, wait_until
+from tests.escalation.conftest import LEASE_SECONDS, flask_env, flush, hold_periodic_jobs, iso, mails, \
+    pid_of_client, small_district, sweep, vn_today, wait_until
 from tests.factories import PASSWORD
+from tests.timing import patience
 
 REMINDER = "[Theo dõi chỉ đạo] Nhắc việc: {} nhiệm vụ sắp đến hạn"
 LATE = "[Theo dõi chỉ đạo] Quá hạn: {} nhiệm vụ chưa hoàn thành"
@@ -92,10 +93,10 @@ def test_two_workers_and_two_sweeps_at_once_send_every_mail_once(app, smtp, redi
     sweeps = [procs.start(env, "escalation", "sweep", "--at", now) for _ in range(2)]
     workers = [procs.start(env, "worker", "--burst") for _ in range(2)]
     for proc in sweeps + workers:
-        assert proc.wait(60) == 0, procs.output(proc)
+        assert procs.finish(proc) == 0, procs.output(proc)
     # A worker that ran out of work before a sweep's jobs arrived leaves them queued: the next run takes them.
     last = procs.start(env, "worker", "--burst")
-    assert last.wait(60) == 0, procs.output(last)
+    assert procs.finish(last) == 0, procs.output(last)
     expected = 6 * 3 + 1
     wait_until(all_sent(expected), 10, f"{expected} mails recorded as sent")
 
@@ -137,8 +138,13 @@ KILLS = [("data", "all"), ("quit", "horse"), ("data", "horse"), ("quit", "all"),
 def test_workers_killed_mid_send_five_times_lose_nothing(app, runner, smtp, redis_url, procs, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", LEASE_SECONDS)  # for the flushes run here
     setup = small_district(extra_communes=4, due_dates=(vn_today() + timedelta(days=3),))
+    # The workers' own periodic flush would take a killed send back as soon as its lease ran out (that is
+    # how production recovers); here the test takes it back itself, round by round, so it holds the schedule.
+    # Before, a worker that started in a new minute did it first on a slow machine, and round 3 found no mail.
+    hold_periodic_jobs()
     env = flask_env(app, smtp=smtp, redis_url=redis_url)
     box = smtp.mailbox
+    box.behave("accept", delay=0.3)  # a slow server: each round's worker outlives the lease of the mail it lost
     worker, victims, killed_at = None, [], 0.0
     # Nothing here writes while a worker is held (the flush runs before a worker can take its mail), so the
     # rounds do not depend on whether a send holds SQLite's write lock (see the slow-SMTP test).
@@ -147,9 +153,11 @@ def test_workers_killed_mid_send_five_times_lose_nothing(app, runner, smtp, redi
             assert sweep(runner)["emails_queued"] == 12  # queued on Redis after the commit
         else:
             if worker is not None:  # only its horse died: the burst worker goes on, and stops when done
-                worker.wait(45)
+                assert procs.finish(worker) == 0, procs.output(worker)
+                # It sent the rest; the mail its horse had is still claimed, for the test to take back.
+                assert [(m.id, m.status) for m in mails() if m.status != "sent"] == [(victims[-1][2], "sending")]
             time.sleep(max(0.0, killed_at + LEASE_SECONDS + 0.3 - time.monotonic()))
-        box.arm(where, 30)
+        box.arm(where, 60)
         if round_:
             flush()  # the killed send's lease ran out: the outbox flush takes the mail back and queues it
         worker = procs.start(env, "worker", "--burst")
@@ -166,12 +174,12 @@ def test_workers_killed_mid_send_five_times_lose_nothing(app, runner, smtp, redi
 
     # Recovery: after the lease, `flask escalation sweep` (which flushes the outbox) and a fresh worker.
     if worker is not None:
-        worker.wait(45)
+        assert procs.finish(worker) == 0, procs.output(worker)
     time.sleep(max(0.0, killed_at + LEASE_SECONDS + 0.3 - time.monotonic()))
     recovery = procs.start(env, "escalation", "sweep")
-    assert recovery.wait(60) == 0, procs.output(recovery)
+    assert procs.finish(recovery) == 0, procs.output(recovery)
     worker = procs.start(env, "worker", "--burst")
-    assert worker.wait(60) == 0, procs.output(worker)
+    assert procs.finish(worker) == 0, procs.output(worker)
     wait_until(all_sent(12), 10, "every mail recorded as sent")
 
     rows = {m.id: m for m in mails()}
@@ -247,7 +255,7 @@ def test_redis_down_pages_and_submissions_work_and_notices_wait(app, client, run
     own_redis.start()
     assert client.get("/healthz").json == {"db": "ok", "queue": "ok"}
     worker = procs.start(flask_env(app, smtp=smtp, redis_url=own_redis.url), "worker", "--burst")
-    assert worker.wait(60) == 0, procs.output(worker)
+    assert procs.finish(worker) == 0, procs.output(worker)
     box = smtp.mailbox.delivered()
     assert Counter(m.mail_id for m in box) == Counter({m.id: 1 for m in waiting})
     assert Counter((m.to, m.subject) for m in box) == Counter({
@@ -256,7 +264,7 @@ def test_redis_down_pages_and_submissions_work_and_notices_wait(app, client, run
     assert {m.status for m in mails()} == {"sent"}
     # Another worker run later sends nothing again.
     again = procs.start(flask_env(app, smtp=smtp, redis_url=own_redis.url), "worker", "--burst")
-    assert again.wait(60) == 0
+    assert procs.finish(again) == 0
     assert len(smtp.mailbox.delivered()) == 4
 
 
@@ -264,21 +272,23 @@ def test_a_slow_smtp_server_does_not_hold_up_a_submission(app, client, runner, s
     """While a worker waits on a slow SMTP server, a commune's submission answers at once (RELIABILITY 21).
 
     On SQLite this failed while mailer.send() kept its write transaction (BEGIN IMMEDIATE) open during the
-    SMTP conversation: the submission waited as long as the server (4 s here, 30 s against a hung server)."""
+    SMTP conversation: the submission waited as long as the server (30 s against a hung server). The test
+    asserts the order of events, not a time: the answer comes while the server still holds the worker."""
     today = vn_today()
     setup = small_district(due_dates=(today + timedelta(days=3), today + timedelta(days=3)))
     xa_a = setup.commune("xa-a")
     token = client.post("/api/v1/auth/token", json={"username": "mc.xa-a", "password": PASSWORD}).json["token"]
     assert sweep(runner)["emails_queued"] == 4
-    smtp.mailbox.arm("data", 4)  # the first mail's DATA waits 4 s for the server's answer
+    hold = patience(8)
+    smtp.mailbox.arm("data", hold)  # the first mail's DATA waits for the server's answer
     worker = procs.start(flask_env(app, smtp=smtp, redis_url=redis_url), "worker", "--burst")
     wait_until(smtp.mailbox.held.is_set, 45, "a worker waiting on the SMTP server")
     started = time.monotonic()
     response = client.post(f"/api/v1/tasks/{xa_a.tasks[0]}/submit", headers={"Authorization": f"Bearer {token}"},
                            json={"note": "Đã triển khai"})
     elapsed = time.monotonic() - started
-    assert response.status_code == 200
-    assert worker.wait(60) == 0
+    assert response.status_code == 200 and response.json["state"] == "submitted"
+    assert smtp.mailbox.delivered() == []  # answered while the server still held the worker's first mail
+    assert procs.finish(worker) == 0
     assert len(smtp.mailbox.delivered()) == 4
-    print(f"\n[slow SMTP] a submission took {elapsed:.2f}s while a worker waited 4 s on SMTP")
-    assert elapsed < 1.5
+    print(f"\n[slow SMTP] a submission took {elapsed:.2f}s while a worker waited {hold:.0f} s on SMTP")
