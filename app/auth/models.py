@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
+from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.units.models import Unit
@@ -55,6 +56,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (one_of("role", ROLES),)
 
     def get_id(self) -> str:
         """Flask-Login stores this in the session: the rotating alternative id."""

@@ -1,15 +1,25 @@
-"""Tables of the cross-cutting parts: audit log, periodic-job runs, calendar overrides."""
+"""Cross-cutting tables (audit log, periodic-job runs, calendar overrides) and `one_of`, the CHECK of enumerations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
 from app.core.types import UTCDateTime
 from app.extensions import db
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """A CHECK that `column` holds one of `values` (or NULL), named ``ck_<table>_<column>``.
+
+    `values` is the Python constant pages and services check against: one list serves
+    both, and tests/test_constraints.py fails when the constant and the database's list differ.
+    """
+    return CheckConstraint(literal_column(column).in_(list(values)), name=column)
 
 
 class AuditLog(db.Model):

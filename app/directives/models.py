@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
+from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.units.models import Unit
@@ -76,6 +77,7 @@ class Directive(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (one_of("state", DIRECTIVE_STATES),)
 
     @property
     def state_label(self) -> str:
@@ -120,6 +122,8 @@ class Requirement(db.Model):
     directive: Mapped[Directive] = relationship(back_populates="requirements")
     lead_unit: Mapped[Unit | None] = relationship()
     cooperating_units: Mapped[list[Unit]] = relationship(secondary=requirement_cooperating_units)
+
+    __table_args__ = (one_of("kind", REQUIREMENT_KINDS),)
 
     @property
     def kind_label(self) -> str:

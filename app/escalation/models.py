@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -24,7 +24,12 @@ class EscalationPolicy(db.Model):
     #: ``[{"key", "offset", "working_days", "to": [...], "cc": [...], "channels": [...]}]``, see ladder.py.
     steps: Mapped[list] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_escalation_policies_issuer", "issuer_unit_id"),)
+    __table_args__ = (
+        Index("ix_escalation_policies_issuer", "issuer_unit_id"),
+        # One default ladder per unit: of two, nothing could say which one applies.
+        Index("uq_escalation_policies_default", "issuer_unit_id", unique=True,
+              sqlite_where=text("directive_id IS NULL"), postgresql_where=text("directive_id IS NULL")),
+    )
 
 
 class TaskNotice(db.Model):

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
+from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
+
+#: ``task``: the unit's own report; ``import``: the one-stop software's export.
+FIGURES_SOURCES = ("task", "import")
 
 
 class Target(db.Model):
@@ -26,7 +30,12 @@ class Target(db.Model):
     level3_rate: Mapped[float | None] = mapped_column(Float)
     level4_rate: Mapped[float | None] = mapped_column(Float)
 
-    __table_args__ = (UniqueConstraint("issuer_unit_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("issuer_unit_id", "period"),
+        CheckConstraint("rate BETWEEN 0 AND 1", name="rate"),
+        CheckConstraint("level3_rate BETWEEN 0 AND 1", name="level3_rate"),
+        CheckConstraint("level4_rate BETWEEN 0 AND 1", name="level4_rate"),
+    )
 
 
 class MonthlyFigures(db.Model):
@@ -47,7 +56,16 @@ class MonthlyFigures(db.Model):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
-    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+    #: The rules of app.indicators.services.check_figures, which words them for people.
+    __table_args__ = (
+        UniqueConstraint("unit_id", "period"),
+        CheckConstraint("total >= 0 AND online_level3 >= 0 AND online_level4 >= 0 AND settled_online >= 0",
+                        name="non_negative"),
+        # Written as a difference: a sum of two large counts would overflow before it is compared.
+        CheckConstraint("online_level3 <= total - online_level4", name="online_within_total"),
+        CheckConstraint("settled_online <= total", name="settled_within_total"),
+        one_of("source", FIGURES_SOURCES),
+    )
 
     @property
     def rate(self) -> float | None:

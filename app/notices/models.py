@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
+from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
 
@@ -17,7 +18,13 @@ NOTICE_KINDS = {
     "reminder": "Nhắc hạn",
     "escalation": "Quá hạn",
     "digest": "Tổng hợp quá hạn",
+    "deadline_changed": "Đổi hạn",
 }
+NOTICE_CHANNELS = ("in_app", "email")
+NOTICE_STATUSES = ("pending", "sent", "failed")
+#: A mail is a ladder step, a digest, or stands for an in-app notice and takes its kind.
+MAIL_KINDS = tuple(dict.fromkeys(("step", "digest", "office", *NOTICE_KINDS)))
+MAIL_STATUSES = ("pending", "sending", "sent", "failed", "in_app")
 
 
 class Notice(db.Model):
@@ -48,6 +55,9 @@ class Notice(db.Model):
     __table_args__ = (
         Index("ix_notices_unit_created", "unit_id", "created_at"),
         Index("ix_notices_status_channel", "status", "channel"),
+        one_of("kind", NOTICE_KINDS),
+        one_of("channel", NOTICE_CHANNELS),
+        one_of("status", NOTICE_STATUSES),
     )
 
 
@@ -86,4 +96,8 @@ class Mail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_mails_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_mails_status_next", "status", "next_attempt_at"),
+        one_of("kind", MAIL_KINDS),
+        one_of("status", MAIL_STATUSES),
+    )

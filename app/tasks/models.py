@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
+from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.tasks.groups import report_group
@@ -19,6 +20,10 @@ TASK_STATES = {
     "returned": "Thực hiện lại",
     "done": "Hoàn thành",
 }
+#: ``return`` is why a task was sent back; a leader's comment is guidance (ý kiến chỉ đạo).
+COMMENT_KINDS = ("comment", "guidance", "return")
+REQUEST_KINDS = {"extension": "Xin gia hạn", "not_applicable": "Không thuộc phạm vi đơn vị"}
+REQUEST_STATES = ("pending", "granted", "refused")
 
 
 class Task(db.Model):
@@ -58,6 +63,7 @@ class Task(db.Model):
         Index("ix_tasks_unit_state", "unit_id", "state"),
         Index("ix_tasks_directive_unit", "directive_id", "unit_id"),
         Index("ix_tasks_due_state", "due_on", "state"),
+        one_of("state", TASK_STATES),
     )
 
     @property
@@ -87,6 +93,8 @@ class TaskHistory(db.Model):
 
     user = relationship("User")
 
+    __table_args__ = (one_of("from_state", TASK_STATES), one_of("to_state", TASK_STATES))
+
 
 class Comment(db.Model):
     """A comment on a task; leaders' comments are guidance (ý kiến chỉ đạo)."""
@@ -102,6 +110,8 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
     user = relationship("User")
+
+    __table_args__ = (one_of("kind", COMMENT_KINDS),)
 
 
 class TaskRequest(db.Model):
@@ -123,10 +133,12 @@ class TaskRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_comment: Mapped[str | None] = mapped_column(Text)
 
+    __table_args__ = (one_of("kind", REQUEST_KINDS), one_of("state", REQUEST_STATES))
+
     @property
     def kind_label(self) -> str:
         """The request in Vietnamese."""
-        return {"extension": "Xin gia hạn", "not_applicable": "Không thuộc phạm vi đơn vị"}.get(self.kind, self.kind)
+        return REQUEST_KINDS.get(self.kind, self.kind)
 
 
 #: How the history shows each action.

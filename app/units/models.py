@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.models import one_of
 from app.extensions import db
 
 #: Kinds a unit may be; the labels are what pages show.
@@ -39,7 +40,7 @@ class Unit(db.Model):
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
-    __table_args__ = (Index("ix_units_path", "path"),)
+    __table_args__ = (Index("ix_units_path", "path"), one_of("kind", UNIT_KINDS))
 
     @property
     def is_commune_level(self) -> bool:
@@ -65,3 +66,6 @@ class UnitGroup(db.Model):
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     unit_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    #: Saving under a taken name replaces that group (save_group); two of one name could not be told apart.
+    __table_args__ = (UniqueConstraint("owner_unit_id", "name"),)

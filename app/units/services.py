@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from app.core.errors import DomainError
 from app.extensions import db
-from app.units.models import UNIT_KINDS, Unit
+from app.units.models import UNIT_KINDS, Unit, UnitGroup
 
 
 def set_path(unit: Unit) -> None:
@@ -45,10 +47,8 @@ def import_units_csv(path: Path) -> int:
     return created
 
 
-def save_group(owner: Unit, name: str, unit_ids: list[int]):
+def save_group(owner: Unit, name: str, unit_ids: list[int]) -> UnitGroup:
     """Save (or replace) a named list of units below `owner`."""
-    from app.units.models import UnitGroup
-
     name = (name or "").strip()
     if not name:
         raise DomainError("Vui lòng đặt tên cho nhóm đơn vị.")
@@ -56,9 +56,24 @@ def save_group(owner: Unit, name: str, unit_ids: list[int]):
         Unit.id.in_(unit_ids), Unit.path.startswith(owner.path), Unit.id != owner.id)))
     if not members:
         raise DomainError("Nhóm phải có ít nhất một đơn vị trực thuộc.")
-    group = db.session.scalar(db.select(UnitGroup).where(UnitGroup.owner_unit_id == owner.id, UnitGroup.name == name))
-    if group is None:
-        group = UnitGroup(owner_unit_id=owner.id, name=name)
-        db.session.add(group)
+    group = group_named(owner, name) or _new_group(owner, name, sorted(members))
     group.unit_ids = sorted(members)
+    return group
+
+
+def group_named(owner: Unit, name: str) -> UnitGroup | None:
+    """The owner's unit group of that name, if any."""
+    return db.session.scalar(db.select(UnitGroup).where(UnitGroup.owner_unit_id == owner.id, UnitGroup.name == name))
+
+
+def _new_group(owner: Unit, name: str, unit_ids: list[int]) -> UnitGroup:
+    """A new group; the one another request saved meanwhile when the database refuses a second of that name."""
+    try:
+        with db.session.begin_nested():
+            group = UnitGroup(owner_unit_id=owner.id, name=name, unit_ids=unit_ids)
+            db.session.add(group)
+    except IntegrityError:  # names are unique per owner in the database
+        group = group_named(owner, name)
+        if group is None:  # refused for another reason
+            raise
     return group
