@@ -15,6 +15,9 @@ from app.units.models import Unit
 from app.units.queries import by_slug
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+#: An e-mail address: something@domain, with no space, line break or control character anywhere (a line break
+#: in an address would break the headers of every mail sent to it).
+EMAIL = re.compile(r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$")
 CSV_COLUMNS = ("username", "full_name", "email", "role", "unit", "position", "password")
 
 
@@ -39,13 +42,25 @@ def create_user(
     _check_role_fits_unit(role, unit)
     if find_user(username):
         raise AccountRefused(f"Tên đăng nhập {username} đã tồn tại.", "username")
-    user = User(username=username, full_name=full_name.strip(), email=(email or "").strip() or None,
+    user = User(username=username, full_name=full_name.strip(), email=_checked_email(email),
                 role=role, unit=unit, position=position, password_hash="")
     set_password(user, password)
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", user)
     return user
+
+
+def _checked_email(email: str | None) -> str | None:
+    """The address as stored (trimmed, None when empty); one with a space or a line break inside is refused."""
+    address = (email or "").strip()
+    if not address:
+        return None
+    if not EMAIL.match(address):
+        shown = re.sub(r"[\r\n]+", "↵", address)
+        raise AccountRefused(f"Địa chỉ thư “{shown}” không hợp lệ: không được có dấu cách hay xuống dòng, "
+                             "phải có dạng ten@donvi.gov.vn.", "email")
+    return address
 
 
 def _check_role_fits_unit(role: str, unit: Unit) -> None:

@@ -17,6 +17,11 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(timezone.utc)
 
 
+def wall_now() -> datetime:
+    """The real instant even while tests freeze `now` (for what other processes compare with their own clock)."""
+    return datetime.now(timezone.utc)
+
+
 def today() -> date:
     """Today's date in Asia/Ho_Chi_Minh."""
     return local_date(now())

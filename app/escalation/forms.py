@@ -1,12 +1,18 @@
 """The ladder form: a row per step."""
 
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from app.core.flow import PageForm, VietnameseMeta
-from app.escalation.ladder import AUDIENCES
+from app.escalation.ladder import AUDIENCES, OFFSET_MESSAGE, offset_allowed
 
 AUDIENCE_CHOICES = list(AUDIENCES.items())
+
+
+def within_bounds(_form, field) -> None:
+    """The ladder's bounds on an offset, said beside the field (validate_ladder holds the same rule)."""
+    if field.data is not None and not offset_allowed(field.data):
+        raise ValidationError(OFFSET_MESSAGE)
 
 
 class StepForm(Form):
@@ -15,7 +21,7 @@ class StepForm(Form):
     Meta = VietnameseMeta
 
     step_key = StringField("Mã bước", validators=[Optional()])
-    offset = IntegerField("Số ngày so với hạn (âm là trước hạn)", validators=[Optional()])
+    offset = IntegerField("Số ngày so với hạn (âm là trước hạn)", validators=[Optional(), within_bounds])
     working_days = BooleanField("Tính ngày làm việc")
     to = SelectMultipleField("Gửi cho", choices=AUDIENCE_CHOICES)
     cc = SelectMultipleField("Đồng gửi (Cc)", choices=AUDIENCE_CHOICES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.policy
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -18,19 +19,27 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.auth.models import User
 from app.core import audit, clock
+from app.escalation.render import one_line, render
 from app.notices.models import Mail
-from app.escalation.render import render
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
 
 def lease() -> timedelta:
     """How long a claimed mail belongs to its worker before another may take it (MAIL_LEASE_SECONDS)."""
     return timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
 
+
 #: Waits after each temporary failure; past the last, the mail is marked failed.
 BACKOFF = [timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60, 120, 240)]
+#: What a header address may look like: no whitespace nor control character anywhere (a line break would
+#: start a header of its own).
+ADDRESS = re.compile(r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$")
+#: Written on a mail whose worker vanished while sending it too many times.
+ABANDONED = "Tiến trình gửi thư bị dừng giữa chừng quá nhiều lần."
 
 
 class TemporaryFailure(Exception):
@@ -42,7 +51,35 @@ class PermanentFailure(Exception):
 
 
 def send(mail_id: int) -> str:
-    """Send one mail if it is due and nobody else has it; returns what happened."""
+    """Send one mail if it is due and nobody else has it; returns what happened.
+
+    Whatever goes wrong once the mail is claimed (rendering, building, handing
+    it over) is written in `last_error` and retried on the back-off until it is
+    failed, where admins see it: a claimed mail never stays 'sending'.
+    """
+    if not _claim(mail_id):
+        return "skipped"
+    try:
+        prepared = _prepare(db.session.get(Mail, mail_id))
+    except Exception as exc:
+        log.exception("writing mail %s failed", mail_id)
+        return _retry_after_error(mail_id, f"Lỗi soạn thư: {exc}")
+    if prepared is None:  # nothing left to say: never an empty mail
+        return _finish(db.session.get(Mail, mail_id), "sent", "Không còn nội dung để gửi.")
+    try:
+        deliver(*prepared, mail_id)
+    except PermanentFailure as exc:
+        return _finish(db.session.get(Mail, mail_id), "failed", str(exc))
+    except TemporaryFailure as exc:
+        return _retry_later(db.session.get(Mail, mail_id), str(exc))
+    except Exception as exc:  # the outbox folder unwritable, a bug: still recorded, still retried
+        log.exception("handing mail %s over failed", mail_id)
+        return _retry_after_error(mail_id, f"Lỗi gửi thư: {exc}")
+    return _finish(db.session.get(Mail, mail_id), "sent")
+
+
+def _claim(mail_id: int) -> bool:
+    """Take the mail if it is pending and due, counting the attempt; committed at once so no one else takes it."""
     now = clock.now()
     claimed = db.session.execute(
         update(Mail).where(Mail.id == mail_id, Mail.status == "pending", Mail.next_attempt_at <= now)
@@ -50,31 +87,30 @@ def send(mail_id: int) -> str:
         .execution_options(preserve_rowcount=True, synchronize_session=False)
     ).rowcount
     db.session.commit()
-    if not claimed:
-        return "skipped"
-    mail = db.session.get(Mail, mail_id)
-    try:
-        content = render(mail)
-    except Exception as exc:  # a mail that cannot be written must not stay claimed for ever
-        log.exception("rendering mail %s failed", mail_id)
-        db.session.rollback()
-        mail = db.session.get(Mail, mail_id)
-        return _retry_later(mail, f"Lỗi soạn thư: {exc}")
-    if content is None:  # nothing left to say: never an empty mail
-        return _finish(mail, "sent", "Không còn nội dung để gửi.")
+    return bool(claimed)
+
+
+def _prepare(mail: Mail) -> tuple[EmailMessage, list[str]] | None:
+    """Render the mail, store what it says and build the message; None when there is nothing left to say."""
+    content = render(mail)
+    if content is None:
+        return None
     mail.subject, mail.text, mail.html, mail.cc = content.subject, content.text, content.html, content.cc
     message, recipients = build_message(mail), [mail.to_address, *mail.cc]
-    db.session.commit()  # no transaction (and on SQLite no write lock) stays open while the server talks
-    try:
-        deliver(message, recipients, mail_id)
-    except PermanentFailure as exc:
-        return _finish(db.session.get(Mail, mail_id), "failed", str(exc))
-    except TemporaryFailure as exc:
-        return _retry_later(db.session.get(Mail, mail_id), str(exc))
-    return _finish(db.session.get(Mail, mail_id), "sent")
+    # Read everything first: touching the mail after the commit would open a transaction (on SQLite, the write
+    # lock) that stays open while the server talks.
+    db.session.commit()
+    return message, recipients
+
+
+def _retry_after_error(mail_id: int, error: str) -> str:
+    """After an unexpected error: forget what was half done, then back off like any temporary failure."""
+    db.session.rollback()
+    return _retry_later(db.session.get(Mail, mail_id), error[:2000])
 
 
 def _finish(mail: Mail, status: str, note: str | None = None) -> str:
+    """Record how the mail ended (sent or failed, with a note for admins) and commit."""
     mail.status, mail.last_error = status, note
     if status == "sent":
         mail.sent_at = clock.now()
@@ -130,10 +166,10 @@ def build_message(mail: Mail) -> EmailMessage:
     """The MIME message: plain text and HTML, a stable Message-ID so receivers can drop a duplicate."""
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = formataddr(("Theo dõi chỉ đạo", current_app.config["MAIL_FROM"]))
-    message["To"] = mail.to_address
+    message["To"] = header_address(mail.to_address)
     if mail.cc:
-        message["Cc"] = ", ".join(mail.cc)
-    message["Subject"] = mail.subject
+        message["Cc"] = ", ".join(header_address(address) for address in mail.cc)
+    message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = f"<mail-{mail.id}@theodoi.local>"
     message["X-Theodoi-Mail"] = str(mail.id)
     message.set_content(mail.text)
@@ -141,16 +177,35 @@ def build_message(mail: Mail) -> EmailMessage:
     return message
 
 
+def header_address(address: str | None) -> str:
+    """An address fit for a header; one with a space or a line break inside is refused, never patched."""
+    if not address or not ADDRESS.match(address):
+        raise ValueError(f"địa chỉ thư không hợp lệ (trống, có dấu cách hoặc xuống dòng): {address!r}")
+    return address
+
+
 def due_mail_ids(now=None, limit: int = 1000) -> list[int]:
     """Mails to send now: pending ones whose time came, and claimed ones whose worker vanished."""
     now = now or clock.now()
-    db.session.execute(update(Mail).where(Mail.status == "sending", Mail.claimed_at < now - lease())
-                       .values(status="pending", next_attempt_at=now).execution_options(synchronize_session=False))
+    _reclaim_abandoned(now)
     return list(db.session.scalars(select(Mail.id).where(Mail.status == "pending", Mail.next_attempt_at <= now)
                                    .order_by(Mail.id).limit(limit)))
 
 
+def _reclaim_abandoned(now) -> None:
+    """Mails whose worker vanished mid-send go back to pending; past the tries the back-off allows, to failed."""
+    stale = (Mail.status == "sending", Mail.claimed_at < now - lease())
+    db.session.execute(update(Mail).where(*stale, Mail.attempts > len(BACKOFF))
+                       .values(status="failed", last_error=ABANDONED).execution_options(synchronize_session=False))
+    db.session.execute(update(Mail).where(*stale).values(status="pending", next_attempt_at=now)
+                       .execution_options(synchronize_session=False))
+
+
 def resend(mail: Mail) -> None:
-    """An admin sends a failed (or sent) mail again."""
-    mail.status, mail.next_attempt_at, mail.last_error = "pending", clock.now(), None
-    audit.record("notice_resent", mail)
+    """An admin sends a failed (or sent) mail again, with a fresh count of tries, to the person's address now."""
+    recipient = db.session.get(User, mail.recipient_id) if mail.recipient_id else None
+    if recipient is not None and recipient.email:
+        mail.to_address = recipient.email  # the address may have been corrected since the mail failed
+    audit.record("notice_resent", mail, detail={"attempts": mail.attempts, "last_error": mail.last_error})
+    # A fresh count: the back-off starts again rather than failing the mail at its first refusal.
+    mail.status, mail.next_attempt_at, mail.last_error, mail.attempts = "pending", clock.now(), None, 0

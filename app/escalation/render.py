@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.core import clock
 from app.directives.models import Directive
 from app.escalation.ladder import AUDIENCE_ROLES
+from app.escalation.policies import ladder_for
 from app.escalation.models import TaskNotice
 from app.notices.models import Mail
 from app.extensions import db
@@ -54,7 +55,12 @@ def render(mail: Mail) -> Rendered | None:
     text = "\n".join([greeting, "", title, *lines, "", footer])
     html = (f"<p>{escape(greeting)}</p><p>{escape(title)}</p>{''.join(rows)}"
             f"<p style='color:#666;font-size:small'>{escape(footer)}</p>")
-    return Rendered(subject=f"[Theo dõi chỉ đạo] {title}"[:300], text=text, html=html, cc=_cc(mail))
+    return Rendered(subject=one_line(f"[Theo dõi chỉ đạo] {title}")[:300], text=text, html=html, cc=_cc(mail))
+
+
+def one_line(text: str) -> str:
+    """Text fit for a mail header: every run of whitespace, line breaks included, as one space."""
+    return " ".join(text.split())
 
 
 def _content(mail: Mail) -> tuple[list[Task], str]:
@@ -63,7 +69,7 @@ def _content(mail: Mail) -> tuple[list[Task], str]:
         ids = select(TaskNotice.task_id).where(TaskNotice.batch == mail.batch, TaskNotice.step == mail.step,
                                                TaskNotice.unit_id == mail.unit_id)
         tasks = _tasks(Task.id.in_(ids))
-        return tasks, _step_title(mail.step, len(tasks))
+        return tasks, _step_title(_step_offset(mail, tasks), len(tasks))
     if mail.kind in ("digest", "office"):
         tasks = _tasks(Task.state.in_(("open", "returned")), Task.due_on < mail.day,
                        Task.directive_id.in_(select(Directive.id).where(Directive.state == "published",
@@ -79,13 +85,33 @@ def _content(mail: Mail) -> tuple[list[Task], str]:
     return tasks, f"Đơn vị được giao {len(tasks)} nhiệm vụ mới"
 
 
-def _step_title(step: str | None, count: int) -> str:
-    step = step or ""
-    if step.startswith("before"):
+def _step_title(offset: int, count: int) -> str:
+    """The title of a ladder step's mail, from when the step comes: before, on or after the due date."""
+    if offset < 0:
         return f"Nhắc việc: {count} nhiệm vụ sắp đến hạn"
-    if step == "due":
+    if offset == 0:
         return f"Hôm nay là hạn cuối của {count} nhiệm vụ"
     return f"Quá hạn: {count} nhiệm vụ chưa hoàn thành"
+
+
+def _step_offset(mail: Mail, tasks: list[Task]) -> int:
+    """The offset of the mail's step in the ladders of its tasks' directives (an office names steps as it likes).
+
+    Tasks of several directives may share a mail under one step name; if any of
+    them is past its due date by its ladder, the mail says so. A step no longer
+    in its ladder (changed since the sweep) is judged by the due dates.
+    """
+    offsets = []
+    for directive in {task.directive for task in tasks}:
+        step = next((s for s in ladder_for(directive.issuer_unit_id, directive.id) if s.get("key") == mail.step), None)
+        if step is not None and isinstance(step.get("offset"), int):
+            offsets.append(step["offset"])
+    if offsets:
+        return max(offsets)
+    due = [task.due_on for task in tasks if task.due_on and mail.day]
+    if any(day < mail.day for day in due):
+        return 1
+    return 0 if due and all(day == mail.day for day in due) else -1
 
 
 def _tasks(*conditions) -> list[Task]:

@@ -8,23 +8,29 @@ sent by a job after the commit.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import JSON, String, and_, cast, exists, literal, select, true
 
 from app.auth.models import User
-from app.core import clock
-from app.core.calendar import calendar_between
+from app.core import audit, clock
+from app.core.errors import DomainError
+from app.core.models import AuditLog
 from app.core.sql import insert_ignoring_duplicates, run_counting
 from app.core.types import UTCDateTime
 from app.directives.models import Directive
-from app.escalation.ladder import AUDIENCE_ROLES, DEFAULT_LADDER, ISSUER_AUDIENCES, due_ranges
+from app.escalation.ladder import (AUDIENCE_ROLES, DEFAULT_LADDER, ISSUER_AUDIENCES, WorkingDays, due_ranges,
+                                   uses_working_days, validate_ladder, working_days_around)
 from app.escalation.models import EscalationPolicy, TaskNotice
+from app.escalation.policies import LADDER_FAILED
 from app.notices.models import Mail
 from app.extensions import db
 from app.tasks.models import Task
+
+log = logging.getLogger(__name__)
 
 UNFINISHED = ("open", "returned")
 
@@ -48,38 +54,101 @@ def sweep(at: datetime | None = None) -> SweepResult:
     now = at or clock.now()
     today = clock.local_date(now)
     result = SweepResult(batch=uuid.uuid4().hex)
-    for ladder, directives in ladders():
-        calendar = (calendar_between(today - timedelta(days=450), today + timedelta(days=60))
-                    if any(s.get("working_days") for s in ladder) else None)
-        for step in ladder:
-            window = due_ranges(ladder, today, calendar).get(step["key"])
-            if window is None:
-                continue
-            recorded = _record_notices(step, window, directives, result.batch, now)
-            if step["offset"] <= 0:
-                result.reminders += recorded
-            else:
-                result.escalations += recorded
-            if recorded:
-                result.emails_queued += _step_mails(step, result.batch, today, now)
+    days = _WorkingDaysOnce(today)
+    for governed in ladders():
+        _sweep_ladder(governed, today, now, days, result)
     result.emails_queued += _office_digests(today, result.batch, now)
     return result
 
 
-def ladders() -> list[tuple[list[dict], object]]:
+def _sweep_ladder(governed: Governed, today: date, now: datetime, days: _WorkingDaysOnce, result: SweepResult) -> None:
+    """Record one ladder's steps in a savepoint; a ladder that fails is logged and recorded, and the others go on."""
+    done = SweepResult(batch=result.batch)
+    try:
+        with db.session.begin_nested():
+            ladder = validate_ladder(governed.steps)  # stored data may predate the bounds, or bypass the form
+            ranges = due_ranges(ladder, today, days.get() if uses_working_days(ladder) else None)
+            for step in ladder:
+                _sweep_step(step, ranges.get(step["key"]), governed.directives, today, now, done)
+    except Exception as exc:  # one office's bad ladder must not stop every other office's reminders
+        log.exception("escalation sweep: the ladder of policy %s failed", getattr(governed.policy, "id", None))
+        _record_failure(governed, exc, today)
+        return
+    result.reminders += done.reminders
+    result.escalations += done.escalations
+    result.emails_queued += done.emails_queued
+
+
+def _sweep_step(step: dict, window: tuple | None, directives, today: date, now: datetime, done: SweepResult) -> None:
+    """Record one step for the tasks whose due date falls in its window, and write its mails."""
+    if window is None:
+        return
+    recorded = _record_notices(step, window, directives, done.batch, now)
+    if step["offset"] <= 0:
+        done.reminders += recorded
+    else:
+        done.escalations += recorded
+    if recorded:
+        done.emails_queued += _step_mails(step, done.batch, today, now)
+
+
+class _WorkingDaysOnce:
+    """The sweep's working-day index, built the first time a ladder counts working days, then shared."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self._days: WorkingDays | None = None
+
+    def get(self) -> WorkingDays:
+        """The index (built now if no ladder needed it yet)."""
+        if self._days is None:
+            self._days = working_days_around(self.today)
+        return self._days
+
+
+def _due_at_once(now: datetime) -> datetime:
+    """When a sweep's mails may go: at once. A sweep `--at` a later instant still writes mails the next
+    worker sends, because workers compare with the real clock (CONTRACT: due at once, whatever `--at` says)."""
+    return min(now, clock.wall_now())
+
+
+def _record_failure(governed: Governed, exc: Exception, today: date) -> None:
+    """An audit row saying which ladder the sweep skipped and why; one a day, not one every sweep."""
+    policy = governed.policy
+    seen = select(AuditLog.id).where(AuditLog.action == LADDER_FAILED,
+                                     AuditLog.object_id == getattr(policy, "id", None),
+                                     AuditLog.detail["day"].as_string() == today.isoformat())
+    if db.session.scalar(seen.limit(1)) is not None:
+        return
+    reason = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+    audit.record(LADDER_FAILED, policy, user=None,
+                 detail={"day": today.isoformat(), "error": reason[:500],
+                         "issuer_unit_id": getattr(policy, "issuer_unit_id", None),
+                         "directive_id": getattr(policy, "directive_id", None)})
+
+
+@dataclass
+class Governed:
+    """A ladder in force, the policy row it comes from (None for the built-in one), and the directives it governs."""
+
+    policy: EscalationPolicy | None
+    steps: list
+    directives: object
+
+
+def ladders() -> list[Governed]:
     """Each ladder in force and the published directives it governs (overrides, unit defaults, the default)."""
     policies = list(db.session.scalars(select(EscalationPolicy)))
     overrides = [p for p in policies if p.directive_id]
     defaults = [p for p in policies if not p.directive_id]
     published = select(Directive.id).where(Directive.state == "published")
-    overridden = [p.directive_id for p in overrides]
-    out = [(p.steps, published.where(Directive.id == p.directive_id)) for p in overrides]
+    overridden = [p.directive_id for p in overrides] or [-1]
+    out = [Governed(p, p.steps, published.where(Directive.id == p.directive_id)) for p in overrides]
     for policy in defaults:
-        out.append((policy.steps, published.where(Directive.issuer_unit_id == policy.issuer_unit_id,
-                                                  Directive.id.not_in(overridden or [-1]))))
-    out.append((DEFAULT_LADDER, published.where(Directive.id.not_in(overridden or [-1]),
-                                                Directive.issuer_unit_id.not_in([p.issuer_unit_id for p in defaults]
-                                                                                or [-1]))))
+        governed = published.where(Directive.issuer_unit_id == policy.issuer_unit_id, Directive.id.not_in(overridden))
+        out.append(Governed(policy, policy.steps, governed))
+    out.append(Governed(None, DEFAULT_LADDER, published.where(
+        Directive.id.not_in(overridden), Directive.issuer_unit_id.not_in([p.issuer_unit_id for p in defaults] or [-1]))))
     return out
 
 
@@ -104,7 +173,7 @@ def mail_values(kind: str, key, step: str | None, batch: str, day: date, now: da
     return {"key": key, "kind": literal(kind), "step": literal(step, String()), "batch": literal(batch),
             "day": literal(day, table.c.day.type), "cc_roles": literal(cc_roles, JSON()), "cc": literal([], JSON()),
             "subject": literal(""), "text": literal(""), "html": literal(""), "status": literal(status),
-            "attempts": literal(0), "next_attempt_at": literal(now, UTCDateTime()),
+            "attempts": literal(0), "next_attempt_at": literal(_due_at_once(now), UTCDateTime()),
             "created_at": literal(now, UTCDateTime())}
 
 
@@ -177,5 +246,7 @@ def sweep_and_queue(at: datetime | None = None) -> SweepResult:
     from app.escalation.mailer import due_mail_ids
 
     result = sweep(at)
-    queue_mails(sorted(set(mails_of_batch(result.batch)) | set(due_mail_ids(at))))
+    # Mails waiting from before are due by the real clock too: a sweep `--at` a later instant must not take a
+    # mail a worker is sending now for abandoned.
+    queue_mails(sorted(set(mails_of_batch(result.batch)) | set(due_mail_ids(_due_at_once(at or clock.now())))))
     return result

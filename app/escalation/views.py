@@ -9,8 +9,8 @@ from app.core.flow import commit_and_redirect, refuse
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.escalation.forms import LadderForm, form_rows, ladder_from
-from app.escalation.ladder import AUDIENCES
-from app.escalation.policies import ladder_for, policy_row, remove_override, save_policy
+from app.escalation.ladder import AUDIENCES, MAX_OFFSET, MIN_OFFSET
+from app.escalation.policies import ladder_for, ladder_problem, policy_row, remove_override, save_policy
 from app.extensions import db
 
 bp = Blueprint("escalation", __name__, url_prefix="/escalation")
@@ -53,6 +53,8 @@ def _edit(issuer_unit_id: int, directive: Directive | None, here: str):
 
 def _policy_page(form: LadderForm, issuer_unit_id: int, directive: Directive | None) -> str:
     """The ladder page with the form as stored, or as typed with its errors."""
-    overridden = bool(directive and policy_row(issuer_unit_id, directive.id))
+    directive_id = directive.id if directive else None
+    overridden = bool(directive_id and policy_row(issuer_unit_id, directive_id))
+    problem = ladder_problem(issuer_unit_id, directive_id) if overridden or not directive_id else None
     return render_template("escalation/policy.html", form=form, directive=directive, audiences=AUDIENCES,
-                           overridden=overridden)
+                           overridden=overridden, problem=problem, bounds=(MIN_OFFSET, MAX_OFFSET))

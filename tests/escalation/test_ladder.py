@@ -23,7 +23,8 @@ from app.tasks.models import Task
 from app.units.models import Unit
 from app.units.queries import by_slug
 from tests import factories
-from tests.escalation.conftest import Commune, Setup, flush, mails, sweep
+from tests.conftest import csrf_token, login
+from tests.escalation.conftest import Commune, Setup, flush, mails, small_district, sweep
 
 NUMBER = "125/UBND-VP"
 DUE = date(2022, 6, 15)
@@ -217,3 +218,26 @@ def test_the_day_is_the_vietnamese_day(runner, inline_smtp, at):
     publish_tu_ky(inline_smtp)
     assert sweep(runner, at) == {"reminders": 46, "escalations": 0, "emails_queued": 46}
     assert len(inline_smtp.delivered()) == 46
+
+
+def test_a_step_the_office_adds_is_titled_by_when_it_comes_not_by_its_name(runner, client, inline_smtp):
+    """Steps typed on the ladder page get names like "buoc1": a step 5 days before is a reminder, 2 days after
+    is overdue, whatever it is called."""
+    setup = small_district(due_dates=(DUE, DUE))
+    login(client, "vanphong")
+    rows = {"steps-0-offset": "-5", "steps-0-to": ["chair"], "steps-0-email": "y",
+            "steps-1-offset": "2", "steps-1-to": ["chair"], "steps-1-email": "y"}
+    saved = client.post("/escalation/policy", data={"csrf_token": csrf_token(client, "/escalation/policy"), **rows})
+    assert saved.status_code == 302
+    chairs = sorted(c.chair for c in setup.communes)
+
+    assert sweep(runner, "2022-06-10T08:00:00") == {"reminders": 4, "escalations": 0, "emails_queued": 2}
+    assert sorted(m.to for m in inline_smtp.delivered()) == chairs
+    assert {m.subject for m in inline_smtp.delivered()} == {f"{SUBJECT}Nhắc việc: 2 nhiệm vụ sắp đến hạn"}
+    assert {m.step for m in mails(kind="step")} == {"buoc1"}
+    inline_smtp.clear()
+
+    assert sweep(runner, "2022-06-17T08:00:00") == {"reminders": 0, "escalations": 4, "emails_queued": 3}
+    chair_mails = [m for m in inline_smtp.delivered() if m.to in chairs]
+    assert sorted(m.to for m in chair_mails) == chairs
+    assert {m.subject for m in chair_mails} == {f"{SUBJECT}Quá hạn: 2 nhiệm vụ chưa hoàn thành"}

@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from sqlalchemy import update
+
 from app.core import clock
+from app.escalation.mailer import ABANDONED, BACKOFF
+from app.extensions import db
+from app.notices.models import Mail
 from tests.conftest import free_port, login
 from tests.escalation.conftest import flush, mails, shift, small_district, sweep
 
@@ -120,3 +125,26 @@ def test_after_the_last_back_off_a_temporary_failure_becomes_failed(app, runner,
     inline_smtp.behave("accept")
     assert flush(shift(REMINDER_AT, days=3)) == 0
     assert inline_smtp.delivered() == []
+
+
+def test_a_mail_whose_sender_keeps_vanishing_ends_failed_instead_of_sending_for_ever(app, runner, client,
+                                                                                    inline_smtp):
+    """A mail left 'sending' (its worker died mid-send) is taken back after the lease; once it has had as many
+    tries as the back-off allows, it is failed and shown to admins instead of being tried for ever."""
+    small_district(due_dates=(DUE,))
+    inline_smtp.behave("451")
+    sweep(runner, REMINDER_AT)
+    worn, fresh = [m.id for m in mails()][:1], [m.id for m in mails()][1:]
+    # What the outbox holds after workers were killed mid-send: claimed, never finished.
+    db.session.execute(update(Mail).values(status="sending", claimed_at=shift(REMINDER_AT, minutes=1)))
+    db.session.execute(update(Mail).where(Mail.id.in_(worn)).values(attempts=len(BACKOFF) + 1))
+    db.session.commit()
+
+    inline_smtp.behave("accept")
+    assert flush(shift(REMINDER_AT, minutes=30)) == 3
+    assert sorted(m.to for m in inline_smtp.delivered()) == sorted(m.to_address for m in mails() if m.id in fresh)
+    [given_up] = mails(id=worn[0])
+    assert (given_up.status, given_up.last_error) == ("failed", ABANDONED)
+    assert login(client, "admin").status_code == 302
+    page = client.get("/admin/mails").get_data(as_text=True)
+    assert page.count('class="mail-row"') == 1 and ABANDONED in page
