@@ -1,0 +1,1 @@
+"""Backups: the database and the evidence store copied while the service runs, restored into an empty one."""
