@@ -8,6 +8,11 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.timing import patience
+
+#: Playwright's waits (milliseconds), as on a quiet machine: stretched on a busy one.
+WAIT_MS = 10_000
+
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -44,6 +49,7 @@ def page(chromium):
     """A fresh browser page (its own cookies)."""
     context = chromium.new_context(locale="vi-VN")
     page = context.new_page()
+    _patient(page)
     yield page
     context.close()
 
@@ -54,5 +60,15 @@ def phone(chromium):
     context = chromium.new_context(locale="vi-VN", viewport={"width": 375, "height": 740}, is_mobile=True,
                                    has_touch=True)
     page = context.new_page()
+    _patient(page)
     yield page
     context.close()
+
+
+def _patient(page) -> None:
+    """Waits for elements, navigations and `expect` scale with the machine, like every wait of the suite."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(patience(WAIT_MS))
+    page.set_default_navigation_timeout(patience(WAIT_MS * 3))
+    expect.set_options(timeout=patience(WAIT_MS))

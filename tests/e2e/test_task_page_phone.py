@@ -49,9 +49,10 @@ def log_in(page, base, username):
 
 
 def in_view(page, selector) -> bool:
-    """Whether the element is (at least partly) inside the viewport."""
-    return page.evaluate("""(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
-        return r.bottom > 0 && r.top < window.innerHeight; }""", selector)
+    """Whether the element comes (at least partly) inside the viewport: a script scrolls it there after the swap."""
+    page.wait_for_function("""(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight; }""", arg=selector)
+    return True
 
 
 def open_task(page, base, task_id):
