@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import time
 
 import click
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
 from flask.cli import with_appcontext
 
 from app.core.jobs import QUEUES, redis_connection
 from app.extensions import db
 from workers.schedule import TICK_LOCK, Ticker, tick
+
+log = logging.getLogger(__name__)
+#: Seconds between RQ loops when one quit on its own (Redis went away mid-job).
+RESTART_SECONDS = 5
 
 
 def _app_worker_class():
@@ -18,9 +26,15 @@ def _app_worker_class():
     from rq import Worker
 
     class AppWorker(Worker):
+        stop_asked = False
+
         def fork_work_horse(self, job, queue):
             with TICK_LOCK:
                 return super().fork_work_horse(job, queue)
+
+        def request_stop(self, signum, frame):
+            self.stop_asked = True  # a warm shutdown asked for: the loop below must not start again
+            return super().request_stop(signum, frame)
 
     return AppWorker
 
@@ -44,13 +58,38 @@ def worker(burst: bool) -> None:
 
     connection = redis_connection()
     os.register_at_fork(after_in_child=_dispose_engines_in_child)
-    rq_worker = _app_worker_class()([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+    worker_class = _app_worker_class()
+
+    def new_worker():
+        return worker_class([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+
     if burst:
         tick()
-        rq_worker.work(burst=True, with_scheduler=True)
+        new_worker().work(burst=True, with_scheduler=True)
         return
     Ticker(app).start()
-    rq_worker.work(with_scheduler=True)
+    _work_until_stopped(new_worker)
+
+
+def _work_until_stopped(new_worker) -> None:
+    """Run RQ's loop, and again whenever it quits on its own: only a stop request ends the worker.
+
+    RQ leaves its loop on an error it does not expect, such as Redis going away
+    while a job is in hand; a worker that then exited would send no mail after
+    the outage until someone restarted it.
+    """
+    while True:
+        rq_worker = new_worker()
+        try:
+            rq_worker.work(with_scheduler=True)
+        except RedisConnectionError:  # still down when the loop registers itself: wait and try again
+            pass
+        if rq_worker.stop_asked:
+            return
+        log.warning("the RQ loop quit on its own (Redis unreachable?); starting it again in %s s", RESTART_SECONDS)
+        for name in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(name, signal.SIG_DFL)  # a stop asked during the wait ends the process at once
+        time.sleep(RESTART_SECONDS)
 
 
 def _run_periodic_only(app, burst: bool) -> None:

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from app.core import clock
-from app.core.jobs import enqueue_after_commit
+from app.core.jobs import enqueue_after_commit, queue_status
 from app.core.periodic import claim, slot_start
 from app.extensions import db
 
@@ -41,6 +41,8 @@ TICK_LOCK = threading.Lock()
 def tick(schedule: tuple[Periodic, ...] = SCHEDULE) -> list[str]:
     """Start every periodic job whose current slot nobody has claimed; returns their names."""
     started = []
+    if queue_status() == "down":
+        return started  # a slot claimed now could queue nothing: leave it to the first tick after Redis is back
     for periodic in schedule:
         if claim(periodic.name, slot_start(clock.now(), periodic.every_seconds)):
             enqueue_after_commit(periodic.func, queue=periodic.queue)

@@ -268,6 +268,30 @@ def test_redis_down_pages_and_submissions_work_and_notices_wait(app, client, run
     assert len(smtp.mailbox.delivered()) == 4
 
 
+def test_a_worker_outlives_redis_going_away_with_a_job_in_hand(app, runner, smtp, own_redis, procs):
+    """RQ leaves its loop when Redis vanishes mid-job; `flask worker` used to exit with it, and no mail went out
+    after the outage until someone restarted it (found by `make soak`)."""
+    setup = small_district(due_dates=(vn_today() + timedelta(days=3),))
+    hold_periodic_jobs()
+    assert sweep(runner)["emails_queued"] == 4
+    smtp.mailbox.arm("data", 2)
+    worker = procs.start(flask_env(app, smtp=smtp, redis_url=own_redis.url), "worker")  # not --burst: for ever
+    wait_until(smtp.mailbox.held.is_set, 45, "a worker with a mail in hand")
+    own_redis.stop()  # the queued mails go with it (no persistence)
+    wait_until(lambda: worker.poll() is not None or "starting it again" in procs.output(worker), 60,
+               "the worker noticing Redis is gone")
+    assert worker.poll() is None, "the worker exited with Redis:\n" + procs.output(worker)
+
+    own_redis.start()
+    flush()  # the outbox puts the mails Redis lost back on the queue
+    wait_until(all_sent(4), 60, "every mail sent by the same worker process")
+    assert worker.poll() is None
+    assert sorted(m.to for m in smtp.mailbox.delivered()) == sorted(
+        [c.chair for c in setup.communes] + [c.staff for c in setup.communes])
+    procs.stop(worker)
+    assert worker.returncode is not None
+
+
 def test_a_slow_smtp_server_does_not_hold_up_a_submission(app, client, runner, smtp, redis_url, procs):
     """While a worker waits on a slow SMTP server, a commune's submission answers at once (RELIABILITY 21).
 

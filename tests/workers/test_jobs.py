@@ -97,6 +97,16 @@ def test_periodic_slot_runs_once_however_many_ticks(tree):
     assert db.session.scalar(db.select(func.count()).select_from(PeriodicRun)) == 9
 
 
+def test_no_periodic_slot_is_used_up_while_redis_is_down(app, tree, redis_url, monkeypatch):
+    """A slot claimed while nothing could be queued was lost: mail waited a minute more after Redis came back."""
+    clock.freeze(clock.parse_instant("2022-05-20T08:00:00"))
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # down
+    assert tick() == []
+    assert db.session.scalar(db.select(func.count()).select_from(PeriodicRun)) == 0
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)  # back, within the same minute
+    assert tick() == ["purge-tokens", "open-new-periods", "escalation-sweep", "flush-outbox"]
+
+
 def test_two_burst_workers_claim_each_slot_once(app, tree, redis_url):
     _expired_token(tree)
     env_args = ("worker", "--burst")
