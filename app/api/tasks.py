@@ -47,11 +47,12 @@ def task_detail_json(task: Task) -> dict:
 
 
 def figures_from(values: dict, task: Task) -> dict:
-    """Checked figures and their month (``period``, default the task's)."""
+    """Checked figures and their month (``period``, default the month the task page reports on)."""
     from app.core.periods import is_month
     from app.indicators.services import check_figures
+    from app.tasks.work import figures_period
 
-    period = str(values.get("period") or task.period or "")
+    period = str(values.get("period") or figures_period(task))
     if not is_month(period):
         raise DomainError('Kỳ báo cáo "period" phải có dạng YYYY-MM.')
     return {**check_figures(values), "period": period}

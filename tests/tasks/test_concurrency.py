@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func
 
+from app.core import clock
 from app.extensions import db
 from app.tasks.models import Task, TaskHistory
 from tests import factories
@@ -85,3 +86,17 @@ def test_api_fills_and_submits_a_figures_report(client, work):
     detail = client.get(f"/api/v1/tasks/{figures_id}", headers=staff).json
     assert detail["data"]["figures"]["period"] == "2022-05"
     assert [h["action"] for h in detail["history"]] == ["saved", "submitted"]
+
+
+def test_api_figures_of_a_one_off_task_report_on_the_month_the_page_shows(client, tree):
+    """A one-off figures task has no period: the API took none and refused with 422 where the page accepted."""
+    clock.freeze(clock.parse_instant("2022-06-10T09:00:00"))
+    directive = factories.make_directive(tree.district, number="10/UBND-VP")
+    requirement = factories.make_requirement(directive, "Báo cáo số liệu DVC", label="1", kind="figures")
+    task_id = factories.make_task(requirement, tree.commune_a, date(2022, 6, 15), period="").id
+    db.session.commit()
+    staff = bearer(client, "mc.xa-a")
+    ok = client.post(f"/api/v1/tasks/{task_id}/submit", headers=staff, json={"figures": {
+        "total": 120, "online_level3": 10, "online_level4": 5, "settled_online": 12}})
+    assert ok.status_code == 200 and ok.json["state"] == "submitted"
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=staff).json["data"]["figures"]["period"] == "2022-06"
