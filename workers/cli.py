@@ -79,12 +79,13 @@ def _work_until_stopped(new_worker) -> None:
     the outage until someone restarted it.
     """
     while True:
-        rq_worker = new_worker()
+        rq_worker = None
         try:
+            rq_worker = new_worker()  # RQ asks Redis for this process's address already here
             rq_worker.work(with_scheduler=True)
-        except RedisConnectionError:  # still down when the loop registers itself: wait and try again
+        except RedisConnectionError:  # still down when the loop starts or registers itself: wait, try again
             pass
-        if rq_worker.stop_asked:
+        if rq_worker is not None and rq_worker.stop_asked:
             return
         log.warning("the RQ loop quit on its own (Redis unreachable?); starting it again in %s s", RESTART_SECONDS)
         for name in (signal.SIGINT, signal.SIGTERM):
