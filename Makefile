@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export APP_ENV ?= development
 
-.PHONY: run test bench system-deps lint clean
+.PHONY: run test bench soak system-deps lint clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,14 @@ system-deps:
 ## bench: every benchmark under bench/, one JSON line each
 bench: $(VENV)/.dev
 	APP_ENV=testing $(BIN)/python -m bench
+
+## soak: the production shape on this machine (PostgreSQL, Redis, 2 gunicorn masters, 2 flask workers) under
+## SOAK_USERS simulated people for SOAK_SECONDS, workers killed, Redis and a master restarted; last line JSON.
+## SOAK_PG_URL: a throwaway database to use (its schema is dropped); unset, a cluster is made with initdb.
+SOAK_SECONDS ?= 180
+SOAK_USERS ?= 150
+soak: $(VENV)/.dev
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_USERS=$(SOAK_USERS) $(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
