@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, Form, FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.directives.models import REQUIREMENT_KINDS
 
@@ -128,7 +128,8 @@ class PublishForm(FlaskForm):
                                             ("group", "Một nhóm đã lưu"), ("list", "Chọn đơn vị")], default="all")
     group_id = SelectField("Nhóm", coerce=int, validate_choice=False, validators=[Optional()])
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
-    save_as = StringField("Lưu danh sách đã chọn thành nhóm (tên nhóm)", validators=[Optional()])
+    save_as = StringField("Lưu danh sách đã chọn thành nhóm (tên nhóm)", validators=[
+        Optional(), Length(max=120, message="Tên nhóm dài quá %(max)d ký tự.")])
     number = StringField("Số, ký hiệu (theo sổ văn bản đi)")
     issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[check_vn_date])
     unnumbered = BooleanField("Ban hành không có số, ngày")

@@ -212,7 +212,9 @@ def publish(directive_id: int):
         unit_ids = services.target_units(directive, choice)
         preview = services.publish_preview(directive, unit_ids)
         if not valid or form.confirm.data != "1":
-            return _page(directive, 422 if not valid else 200, publish=form, preview=preview)
+            # A bad group name is typed on the first step: show that step again, the message beside it.
+            return _page(directive, 422 if not valid else 200, publish=form,
+                         preview=None if form.save_as.errors else preview)
         if form.scope.data == "list" and form.save_as.data:
             save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
         services.register(directive, form.number.data, parse_vn_date(form.issued_on.data))

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.notices.models import Notice
 from app.seed.services import seed_demo
 from app.tasks.models import Task, TaskHistory
+from app.units.models import Unit
 from tests.conftest import csrf_token, login
 
 
@@ -199,6 +200,16 @@ def test_no_units_chosen_comes_back_422(client):
     response = post(client, f"/directives/{directive_id}/publish", scope="list", save_as="Nhóm mới")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Chưa chọn đơn vị nào" in page and 'value="Nhóm mới"' in page
+
+
+def test_a_group_name_too_long_is_refused_beside_its_field_and_nothing_is_published(client):
+    """A 121-character name was a 500 on PostgreSQL (varchar 120) after the tasks were made."""
+    directive_id = office(client)
+    picked = [u.id for u in db.session.scalars(db.select(Unit).where(Unit.kind == "commune").limit(2))]
+    response = post(client, f"/directives/{directive_id}/publish", scope="list", unit_ids=picked,
+                    save_as="N" * 121, confirm="1", unnumbered="y")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Tên nhóm dài quá 120 ký tự." in page and count(Task) == 0
 
 
 # --- 5. typing by hand -----------------------------------------------------------------------------------------
