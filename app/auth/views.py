@@ -1,5 +1,7 @@
 """Log-in, log-out and password pages."""
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,6 +13,8 @@ from app.core.flow import refuse
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
+#: A path of this site: "/" then nothing that a browser would read as a second slash, a host or a break.
+SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\\\x00-\x20\x7f]*")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,8 +40,9 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Follow ``next`` only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Follow ``next`` only to a path on this site: one leading "/", no backslash, no control character or space
+    (a browser drops those, so "/\t/evil.example" would lead to //evil.example)."""
+    if target and SAME_SITE_PATH.fullmatch(target):
         return target
     return url_for("home.index")
 

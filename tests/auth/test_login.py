@@ -2,6 +2,8 @@
 
 from http.cookies import SimpleCookie
 
+import pytest
+
 from sqlalchemy import func
 
 from app.auth.models import User
@@ -154,11 +156,21 @@ def test_production_cookie_is_secure():
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_next_parameter_cannot_leave_the_site(client, tree):
+@pytest.mark.parametrize("target", ["//evil.example/", "/%09/evil.example", "/%0d%0a/evil.example", "/\\evil.example",
+                                    "/%5Cevil.example", "https://evil.example/", "/%20/evil.example", "%2F%2Fevil.example"])
+def test_next_parameter_cannot_leave_the_site(client, tree, target):
+    """A browser drops tabs and line breaks and reads a backslash as a slash: "/\t/evil.example" is //evil.example."""
     token = csrf_token(client)
-    response = client.post("/login?next=//evil.example/", data={"username": "mc.xa-a", "password": PASSWORD,
-                                                                "csrf_token": token})
+    response = client.post(f"/login?next={target}", data={"username": "mc.xa-a", "password": PASSWORD,
+                                                          "csrf_token": token})
     assert response.location == "/"
+
+
+def test_next_parameter_keeps_a_path_of_the_site(client, tree):
+    token = csrf_token(client)
+    response = client.post("/login?next=/tasks%3Fgroup%3Doverdue", data={"username": "mc.xa-a", "password": PASSWORD,
+                                                                         "csrf_token": token})
+    assert response.location == "/tasks?group=overdue"
 
 
 def test_failed_logins_are_counted_in_audit_without_the_password(client, tree):
