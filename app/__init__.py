@@ -161,11 +161,13 @@ def _register_request_rules(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from app.backup.cli import backup_cli
+    from app.auth.cli import users_cli
     from app.directives.cli import directive_cli
     from app.escalation.cli import escalation_cli
     from app.seed.cli import seed_cli
 
     app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(escalation_cli)
     app.cli.add_command(backup_cli)

@@ -6,7 +6,7 @@ from flask_login import AnonymousUserMixin, current_user
 from app.api.views import bp
 from app.auth import services
 from app.core import audit
-from app.core.errors import error_response
+from app.core.errors import DomainError, error_response
 from app.extensions import csrf, db
 
 #: API endpoints reachable without a token.
@@ -39,9 +39,9 @@ def token():
     try:
         user = services.authenticate(str(body.get("username", "")), str(body.get("password", "")),
                                      audit.client_address())
-    except services.TooManyAttempts as exc:
+    except DomainError as exc:  # too many attempts (429), a demo account in production (403)
         db.session.commit()
-        return error_response(429, exc.message)
+        return error_response(exc.status, exc.message)
     if user is None:
         db.session.commit()
         return error_response(401, services.BAD_CREDENTIALS)

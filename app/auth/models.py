@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     #: scrypt hash from werkzeug; never the password.
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Made by `flask seed demo`: refused at log-in and token issue in production, wherever the database came from.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: What the session cookie carries instead of the id (Flask-Login alternative id).
     alt_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_alt_id)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -46,8 +47,26 @@ def authenticate(username: str, password: str, address: str | None) -> User | No
     if not (user and valid and user.active):
         audit.record("login_failed", user=user, detail={"username": username[:80]})
         return None
+    if demo_refused(user, password):
+        audit.record("login_refused_demo", user=user)
+        raise DomainError(DEMO_REFUSED, status=403)
     audit.record("login", user=user)
     return user
+
+
+DEMO_REFUSED = ("Tài khoản mẫu (dữ liệu demo) không dùng được trên máy chủ thật. "
+                "Quản trị viên tạo tài khoản bằng lệnh `flask users create-admin` hoặc trang Tài khoản.")
+
+
+def demo_refused(user: User, password: str) -> bool:
+    """In production, a demo account, or any account whose password is the demo one, may not log in.
+
+    The flag catches accounts the seed made; the password catches a development
+    database copied into production, made before the flag existed.
+    """
+    if current_app.config["APP_ENV"] != "production":
+        return False
+    return user.demo or hmac.compare_digest(password.encode(), current_app.config["DEMO_PASSWORD"].encode())
 
 
 def _check_throttle(username: str, address: str | None) -> None:
@@ -122,3 +141,30 @@ def search_filter(text: str):
     """A condition matching users by name, full name or e-mail."""
     like = f"%{text.strip()}%"
     return or_(User.username.ilike(like), User.full_name.ilike(like), User.email.ilike(like))
+
+
+def create_admin(username: str, password: str, unit_slug: str | None, unit_name: str | None,
+                 email: str | None) -> User:
+    """A new administrator of the given unit (or the root one); the unit is made when none exists yet."""
+    from app.units.models import Unit
+    from app.units.services import upsert_unit
+
+    username = (username or "").strip().lower()
+    if not username or db.session.scalar(db.select(User.id).where(func.lower(User.username) == username)):
+        raise DomainError(f"Tên đăng nhập “{username}” trống hoặc đã có.")
+    if current_app.config["APP_ENV"] == "production" and password == current_app.config["DEMO_PASSWORD"]:
+        raise DomainError("Không dùng mật khẩu của dữ liệu mẫu trên máy chủ thật.")
+    query = db.select(Unit).where(Unit.slug == unit_slug) if unit_slug else \
+        db.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
+    unit = db.session.scalars(query.limit(1)).first()
+    if unit is None and unit_slug and unit_name:
+        unit, _ = upsert_unit(unit_slug, unit_name, "province", None)
+    if unit is None:
+        raise DomainError("Không có đơn vị này. Khi chưa có đơn vị nào, ghi --unit MÃ --unit-name \"UBND tỉnh …\".")
+    user = User(username=username, role="admin", full_name="Quản trị hệ thống", unit=unit, email=email or None,
+                password_hash="")
+    set_password(user, password)  # the length rule of every password
+    db.session.add(user)
+    db.session.flush()
+    audit.record("admin_created", user)
+    return user

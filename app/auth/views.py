@@ -29,8 +29,9 @@ def login():
         return render_template("auth/login.html", form=form), 422
     try:
         user = services.authenticate(form.username.data, form.password.data, audit.client_address())
-    except services.TooManyAttempts as exc:
-        return render_template("auth/login.html", form=refuse(form, exc)), 429
+    except DomainError as exc:  # too many attempts (429), a demo account in production (403)
+        db.session.commit()
+        return render_template("auth/login.html", form=refuse(form, exc)), exc.status
     db.session.commit()
     if user is None:
         return render_template("auth/login.html", form=refuse(form, services.BAD_CREDENTIALS)), 401

@@ -93,7 +93,7 @@ def _seed_accounts(password: str) -> int:
         if login in existing:
             continue
         db.session.add(User(username=login, role=role, full_name=name, position=position, unit=unit,
-                            email=f"{login}@{EMAIL_DOMAIN}", password_hash=password_hash))
+                            email=f"{login}@{EMAIL_DOMAIN}", password_hash=password_hash, demo=True))
         created += 1
     return created
 
