@@ -63,17 +63,18 @@ def templates_for(issuer_unit_id: int) -> dict[str, str]:
     return {key: own.get(key, text) for key, text in DEFAULTS.items()}
 
 
+#: Longest template an office may keep; the defaults are under 300 characters.
+MAX_TEMPLATE = 2000
+#: A slot: a name in braces and nothing else (no format spec, no attribute, no index).
+SLOT = re.compile(r"\{(\w+)\}")
+
+
 def save_templates(issuer_unit_id: int, texts: dict[str, str]) -> None:
     """Keep the office's versions; a template must only use the placeholders its default uses."""
     for key, text in texts.items():
         if key not in DEFAULTS:
             continue
-        try:
-            fill(text, **_sample())
-        except (KeyError, IndexError, ValueError) as exc:
-            error = DomainError(f"Mẫu “{LABELS[key]}” dùng chỗ trống không có: {exc}.")
-            error.field = key  # the page marks the template that is wrong
-            raise error from None
+        _check_template(key, text)
         row = db.session.scalar(select(WordingTemplate).where(WordingTemplate.issuer_unit_id == issuer_unit_id,
                                                               WordingTemplate.key == key))
         if text.strip() == DEFAULTS[key] or not text.strip():
@@ -86,13 +87,32 @@ def save_templates(issuer_unit_id: int, texts: dict[str, str]) -> None:
         row.text = text.strip()
 
 
+def _check_template(key: str, text: str) -> None:
+    """Refuse a template that is too long, names a slot that does not exist, or has braces that are not a slot."""
+    problem = None
+    unknown = sorted(set(SLOT.findall(text)) - set(_sample()))
+    if len(text) > MAX_TEMPLATE:
+        problem = f"dài {len(text)} ký tự, tối đa {MAX_TEMPLATE}"
+    elif unknown:
+        problem = f"dùng chỗ trống không có: {', '.join('{' + name + '}' for name in unknown)}"
+    elif "{" in SLOT.sub("", text) or "}" in SLOT.sub("", text):
+        problem = "chỗ trống chỉ được viết {tên}, không kèm định dạng hay dấu chấm"
+    if problem:
+        error = DomainError(f"Mẫu “{LABELS[key]}” {problem}.")
+        error.field = key  # the page marks the template that is wrong
+        raise error
+
+
 def fill(template: str, **values) -> str:
     """A template with its placeholders filled; an empty one goes with the "số" or "ngày" before it and the comma
-    after it ("Ngày {cited_date}, …" without a date reads "…"), so a document never shows an empty slot."""
+    after it ("Ngày {cited_date}, …" without a date reads "…"), so a document never shows an empty slot.
+
+    Only ``{name}`` is replaced, by the value's text: no format spec or attribute is ever evaluated, so an
+    office's template cannot blow up a subject or reach into objects."""
     empty = [key for key, value in values.items() if value in ("", None)]
     for key in empty:
         template = re.sub(rf"\s*(?:\b(?:ngày|số)\s+)?\{{{key}\}}(?:\s*,)?", "", template, flags=re.IGNORECASE)
-    text = template.format(**values)
+    text = SLOT.sub(lambda slot: str(values[slot.group(1)]), template)
     return text.strip()[:1].upper() + text.strip()[1:] if empty else text
 
 

@@ -1,6 +1,7 @@
 """The next follow-up dispatch drafted from the data (issue 7): the round trip through Word and the extractor."""
 
 import io
+import pytest
 from datetime import date
 from pathlib import Path
 
@@ -109,3 +110,23 @@ def test_the_office_edits_the_wording(client):
     bad = client.post("/directives/wording", data={"csrf_token": csrf_token(client, "/directives/wording"),
                                                    "subject": "Đôn đốc {khong_co}"}, follow_redirects=True)
     assert "khong_co" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("Tiếp tục thực hiện {cited:>5000000}", "chỗ trống chỉ được viết {tên}"),
+    ("Tiếp tục thực hiện {cited.__class__.__mro__}", "chỗ trống chỉ được viết {tên}"),
+    ("Tiếp tục thực hiện {cited[0]}", "chỗ trống chỉ được viết {tên}"),
+    ("Tiếp tục " + "thực hiện " * 300 + "{cited}", "tối đa 2000"),
+])
+def test_a_wording_template_only_substitutes_its_own_names(client, typed, message):
+    """`{cited:>5000000}` made a 5 MB subject and `{cited.__class__.__mro__}` reached into objects (issue 12.7)."""
+    reference_published(client)
+    from tests.conftest import csrf_token, login
+
+    login(client, "vanphong", "demo-2022")
+    bad = client.post("/directives/wording", data={"csrf_token": csrf_token(client, "/directives/wording"),
+                                                   "subject": typed})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and message in page
+    subject = draft(client, period="2022-04", name="below_target").json["subject"]
+    assert subject.startswith("Tiếp tục thực hiện") and len(subject) < 500 and "class" not in subject
