@@ -1,10 +1,10 @@
 """The next follow-up dispatch drafted from the data (issue 7): the round trip through Word and the extractor."""
 
 import io
-import pytest
 from datetime import date
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.shared import Mm
 
