@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 import pytest
 from flask import url_for
 from sqlalchemy import text
 
+from app.core.errors import MESSAGES
 from app.extensions import db
 from tests import factories
 from tests.conftest import csrf_token, login
@@ -264,3 +266,42 @@ def test_denied_access_leaves_an_audit_row(client, tree):
     db.session.rollback()  # a fresh snapshot: the request wrote after ours began
     row = db.session.scalar(db.select(AuditLog).where(AuditLog.action == "access_denied"))
     assert row.user_id == tree.users["staff_a"].id and row.unit_id == tree.commune_a.id
+
+
+#: Ids no row can have: past the signed 64-bit range of the id columns, and past what Python turns into a number.
+OUT_OF_RANGE = (str(2**63), str(10**20), "9" * 5000)
+
+
+def _with_ids(rule, value: str) -> str:
+    """The route's address with every id in it set to `value`, as a client may type it."""
+    return re.sub(r"<int:\w+>", value, rule.rule)
+
+
+@pytest.mark.parametrize("username", [None, "vanphong", "chutich", "mc.xa-a"])
+def test_an_id_no_row_can_have_is_a_404_on_every_route(app, client, tree, username):
+    headers, data = {}, {}
+    if username:
+        login(client, username)
+        data = {"csrf_token": csrf_token(client, "/")}
+        headers = {"Authorization": f"Bearer {_api_token(client, username)}"}
+    before = snapshot(app)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for value in OUT_OF_RANGE:
+                url = _with_ids(rule, value)
+                if rule.endpoint.startswith("api."):
+                    response = client.open(url, method=method, headers=headers, json={})
+                    assert response.status_code == 404 and response.json == {"error": MESSAGES[404]}, \
+                        f"{method} {rule.rule} with {value[:20]}: {response.status_code}"
+                else:
+                    response = client.open(url, method=method, data=data)
+                    assert response.status_code == 404 and MESSAGES[404] in response.get_data(as_text=True), \
+                        f"{method} {rule.rule} with {value[:20]}: {response.status_code}"
+                checked += 1
+            largest = client.open(_with_ids(rule, str(2**63 - 1)), method=method, headers=headers, data=data)
+            assert largest.status_code < 500, f"{method} {rule.rule} with 2^63-1: {largest.status_code}"
+    assert checked >= 3 * len(OBJECT_ROUTES)
+    assert snapshot(app) == before

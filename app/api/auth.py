@@ -3,6 +3,7 @@
 from flask import g, jsonify, request
 from flask_login import AnonymousUserMixin, current_user
 
+from app.api.params import json_body
 from app.api.views import bp
 from app.auth import services
 from app.core import audit
@@ -33,13 +34,11 @@ def _bearer_only():
 @bp.post("/auth/token")
 def token():
     """Exchange a username and password for a bearer token."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, "Nội dung phải là JSON có username và password.")
     try:
+        body = json_body()
         user = services.authenticate(str(body.get("username", "")), str(body.get("password", "")),
                                      audit.client_address())
-    except DomainError as exc:  # too many attempts (429), a demo account in production (403)
+    except DomainError as exc:  # not JSON (400), too many attempts (429), a demo account in production (403)
         db.session.commit()
         return error_response(exc.status, exc.message)
     if user is None:

@@ -3,11 +3,13 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from app.api.params import json_body
+from app.api.params import json_body, text_field
 from app.api.views import bp
 from app.core.errors import DomainError
+from app.core.limits import column_length, is_id
 from app.core.permissions import load_or_404, require
 from app.directives import intake, services
+from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
 from app.extensions import db
@@ -22,9 +24,16 @@ def create_directive():
     if upload is not None:
         directive = intake.draft_from_file(user.unit, user, upload.read(), upload.filename or "van-ban")
     else:
-        directive = intake.draft_from_text(user.unit, user, json_body())
+        directive = intake.draft_from_text(user.unit, user, _typed(json_body()))
     db.session.commit()
     return jsonify(directive_json(load_full(directive.id))), 201
+
+
+def _typed(body: dict) -> dict:
+    """A typed directive's fields, each a string its column holds (else 422 naming the field)."""
+    return {"body": text_field(body, "body") or "", "issued_on": text_field(body, "issued_on"),
+            "number": text_field(body, "number", column_length(Directive.number)),
+            "subject": text_field(body, "subject", SUBJECT_MAX)}
 
 
 @bp.get("/directives/<int:directive_id>")
@@ -58,7 +67,9 @@ def follow_up(directive_id: int):
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
     body = json_body()
-    draft, created = draft_follow_up(directive, current_user._get_current_object(), body.get("period"),
-                                     body.get("name", "overdue"))
+    rule = body.get("name", "overdue")
+    if isinstance(rule, list) and not all(map(is_id, rule)):  # a larger number never reaches the database
+        raise DomainError('"name" phải là một quy tắc hoặc danh sách mã đơn vị.')
+    draft, created = draft_follow_up(directive, current_user._get_current_object(), text_field(body, "period"), rule)
     db.session.commit()
     return jsonify(directive_json(load_full(draft.id))), 201 if created else 200

@@ -3,6 +3,10 @@
 from flask import jsonify
 
 from app.api.views import bp
+from app.core.limits import MAX_ID, column_length
+from app.directives.forms import SUBJECT_MAX
+from app.directives.models import Directive
+from app.tasks.forms import NOTE_MAX
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}}}
 _UNIT = {
@@ -25,8 +29,16 @@ def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+#: An id as routes and parameters take it: a larger one is a 404 in a path, a 400 in a query.
+ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+
+
 def _id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _id_arg(name: str) -> dict:
+    return {"name": name, "in": "query", "schema": ID}
 
 
 DEADLINE = {
@@ -122,8 +134,9 @@ PATHS = {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
                                                                                             "format": "binary"}}}},
                 "application/json": {"schema": {"type": "object", "properties": {
-                    "number": {"type": "string"}, "issued_on": {"type": "string", "format": "date"},
-                    "subject": {"type": "string"}, "body": {"type": "string"}}}}}},
+                    "number": {"type": "string", "maxLength": column_length(Directive.number)},
+                    "issued_on": {"type": "string", "format": "date"},
+                    "subject": {"type": "string", "maxLength": SUBJECT_MAX}, "body": {"type": "string"}}}}}},
             "responses": {"201": _json(DIRECTIVE), "400": _json(_ERROR), "403": _json(_ERROR),
                           "422": _json(_ERROR, "Tệp hoặc nội dung không hợp lệ")},
         }
@@ -137,7 +150,7 @@ PATHS = {
             "summary": "Ban hành và giao việc",
             "parameters": [_id("directive_id")],
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-                "units": {"oneOf": [{"enum": ["all", "named"]}, {"type": "array", "items": {"type": "integer"}}]},
+                "units": {"oneOf": [{"enum": ["all", "named"]}, {"type": "array", "items": ID}]},
                 "deadlines": {"type": "object", "additionalProperties": DEADLINE}}}}}},
             "responses": {"200": _json({"type": "object", "properties": {"tasks_created": {"type": "integer"}}}),
                           "403": _json(_ERROR), "404": _json(_ERROR), "409": _json(_ERROR), "422": _json(_ERROR)},
@@ -146,9 +159,8 @@ PATHS = {
     "/api/v1/tasks": {
         "get": {
             "summary": "Các nhiệm vụ người dùng được xem",
-            "parameters": PAGING + [{"name": n, "in": "query", "schema": {"type": t}} for n, t in (
-                ("directive", "integer"), ("unit", "integer"), ("state", "string"), ("group", "string"),
-                ("period", "string"))],
+            "parameters": PAGING + [_id_arg("directive"), _id_arg("unit")] + [
+                {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "group", "period")],
             "responses": {"200": _json({"type": "array", "items": TASK}), "400": _json(_ERROR)},
         }
     },
@@ -177,7 +189,7 @@ PATHS = {
             "summary": "Nộp kết quả",
             "parameters": [_id("task_id")],
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-                "note": {"type": "string"}, "version": {"type": "integer"},
+                "note": {"type": "string", "maxLength": NOTE_MAX}, "version": {"type": "integer"},
                 "figures": {"type": "object", "description": "period, total, online_level3, online_level4, "
                                                              "settled_online"}}}}}},
             "responses": {"200": _json(TASK_DETAIL), "403": _json(_ERROR), "404": _json(_ERROR),
@@ -190,21 +202,21 @@ PATHS = {
             "parameters": [_id("task_id")],
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["decision"],
                                                                         "properties": {
-                "decision": {"enum": ["accept", "return"]}, "comment": {"type": "string"},
+                "decision": {"enum": ["accept", "return"]}, "comment": {"type": "string", "maxLength": NOTE_MAX},
                 "version": {"type": "integer"}}}}}},
             "responses": {"200": _json(TASK_DETAIL), "403": _json(_ERROR), "404": _json(_ERROR),
                           "409": _json(_ERROR), "422": _json(_ERROR)},
         }
     },
     "/api/v1/reports/summary": {
-        "get": {"summary": "Số nhiệm vụ theo đơn vị và nhóm", "parameters": [{"name": "directive", "in": "query",
-                                                                                "schema": {"type": "integer"}}],
-                "responses": {"200": _json(SUMMARY), "404": _json(_ERROR)}}
+        "get": {"summary": "Số nhiệm vụ theo đơn vị và nhóm", "parameters": [_id_arg("directive")],
+                "responses": {"200": _json(SUMMARY), "400": _json(_ERROR), "404": _json(_ERROR)}}
     },
     "/api/v1/reports/summary.xlsx": {
         "get": {"summary": "Như trên, dạng Excel (mỗi đơn vị một dòng)",
-                "parameters": [{"name": "directive", "in": "query", "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "Tệp .xlsx", "content": {XLSX_TYPE: {}}}}}
+                "parameters": [_id_arg("directive")],
+                "responses": {"200": {"description": "Tệp .xlsx", "content": {XLSX_TYPE: {}}}, "400": _json(_ERROR),
+                              "404": _json(_ERROR)}}
     },
     "/api/v1/reports/directive/{directive_id}.docx": {
         "get": {"summary": "Báo cáo kết quả thực hiện văn bản, dạng Word theo Nghị định 30/2020/NĐ-CP",
@@ -234,7 +246,7 @@ PATHS = {
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
                 "period": {"type": "string", "description": "YYYY-MM"},
                 "name": {"oneOf": [{"enum": ["below_target", "overdue", "missed_report"]},
-                                   {"type": "array", "items": {"type": "integer"}}]}}}}}},
+                                   {"type": "array", "items": ID}]}}}}}},
             "responses": {"201": _json(DIRECTIVE), "403": _json(_ERROR), "404": _json(_ERROR), "422": _json(_ERROR)},
         }
     },

@@ -4,7 +4,7 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from app.api.units import paged_json
-from app.api.params import int_arg, json_body
+from app.api.params import int_arg, json_body, text_field
 from app.api.views import bp
 from app.core import clock
 from app.core.errors import Conflict, DomainError
@@ -12,6 +12,7 @@ from app.core.permissions import load_or_404
 from app.evidence.views import load_evidence_or_404, send_evidence
 from app.extensions import db
 from app.tasks import services
+from app.tasks.forms import NOTE_MAX
 from app.tasks.models import Task
 from app.tasks.queries import task_json, task_page_data, tasks_for
 
@@ -100,7 +101,7 @@ def submit_task(task_id: int):
     if isinstance(body.get("figures"), dict):  # a figures report can be filled and handed in in one call
         services.save_work(task, current_user, {"figures": figures_from(body["figures"], task)}, body.get("version"))
         body["version"] = None
-    services.submit(task, current_user, body.get("note"), body.get("version"))
+    services.submit(task, current_user, text_field(body, "note", NOTE_MAX), body.get("version"))
     db.session.commit()
     return jsonify(task_detail_json(task))
 
@@ -110,7 +111,7 @@ def review_task(task_id: int):
     """Accept or return a submitted task (a commune reviewing its own task: 403)."""
     task = _task(task_id)
     body = json_body(optional=True)
-    services.review(task, current_user, str(body.get("decision", "")), body.get("comment"), body.get("version"),
-                    body.get("figures_choice"))
+    services.review(task, current_user, text_field(body, "decision") or "", text_field(body, "comment", NOTE_MAX),
+                    body.get("version"), text_field(body, "figures_choice"))
     db.session.commit()
     return jsonify(task_detail_json(task))

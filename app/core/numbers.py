@@ -9,9 +9,13 @@ from wtforms import DecimalField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-# Thousands grouped by dots or spaces (a phone keyboard may send a no-break space), or plain digits.
-_WHOLE = re.compile(r"(?:\d{1,3}(?:[.\s\u00a0\u202f]\d{3})+|\d+)")
+# Thousands grouped by dots or spaces (a phone keyboard may send a no-break space), or plain digits; digits are
+# 0-9 only, since "²" or "٣" are digits to Python but not to people.
+_WHOLE = re.compile(r"(?:[0-9]{1,3}(?:[.\s\u00a0\u202f][0-9]{3})+|[0-9]+)")
 _GROUP_MARKS = re.compile(r"[.\s\u00a0\u202f]")
+#: The largest whole number a form or a file may give where no column says otherwise (a cost in đồng, a count
+#: kept in JSON): a thousand billion, exact in JSON and in the browser's numbers (below 2^53).
+MAX_WHOLE = 10**12
 
 
 def parse_whole(text: str | None) -> int | None:
@@ -34,7 +38,7 @@ def parse_decimal(text: str | None) -> float | None:
         return None
     if "," in text:  # the comma is the decimal mark, dots group thousands
         text = text.replace(".", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+    if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", text):
         raise ValueError(text)
     return float(text)
 
@@ -48,16 +52,22 @@ def format_whole(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def too_large(limit: int) -> str:
+    """The message for a number above `limit`, as people read it."""
+    return f"Số quá lớn: tối đa {format_whole(limit)}."
+
+
 class WholeNumberField(IntegerField):
-    """An IntegerField that reads "15.000.000" and "15 000 000", and shows what was typed when it is refused."""
+    """An IntegerField that reads "15.000.000" and "15 000 000", and shows what was typed when it is refused;
+    a number above `maximum` (what its column holds, by default MAX_WHOLE) is refused beside the field."""
 
     #: A text box: a number box refuses the dots people group thousands with.
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, message: str = "Vui lòng nhập một số nguyên, ví dụ 15.000.000.",
-                 **kwargs):
+                 maximum: int = MAX_WHOLE, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.message = message
+        self.message, self.maximum = message, maximum
 
     def process_formdata(self, valuelist):
         """Parse the typed text; a refused value keeps its raw text for the page to show again."""
@@ -71,6 +81,9 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(self.message) from None
+        if self.data is not None and self.data > self.maximum:
+            self.data = None
+            raise ValueError(too_large(self.maximum))
 
     def pre_validate(self, form):
         """Text that is not a number says so once, without the range checks repeating it."""

@@ -28,9 +28,14 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+#: No list has more pages; a larger page number (or a 20-digit one) shows the empty last page, never an error.
+MAX_PAGE = 1_000_000
+
+
 def _int_arg(name: str, default: int) -> int:
+    """A page number or size from the query, between 1 and MAX_PAGE; the default when it is not a number."""
     try:
-        return max(1, int(request.args.get(name, default)))
+        return min(max(1, int(request.args.get(name, default))), MAX_PAGE)
     except (TypeError, ValueError):
         return default
 

@@ -10,7 +10,8 @@ from wtforms import (BooleanField, Form, FieldList, FormField, HiddenField, Inte
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.directives.models import REQUIREMENT_KINDS
+from app.core.limits import column_length, is_id
+from app.directives.models import REQUIREMENT_KINDS, Directive, Requirement
 
 #: Deadline forms the office can choose, mapped to rule objects by `deadline_rule`.
 DEADLINE_CHOICES = [
@@ -48,14 +49,31 @@ def check_vn_date(form, field) -> None:
         raise ValidationError("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 15/06/2022.") from None
 
 
+def fits(attribute) -> Length:
+    """A length check as long as the model's column (``Directive.number``: 80), said in Vietnamese."""
+    return Length(max=column_length(attribute), message="Dài quá %(max)d ký tự.")
+
+
+#: The longest subject (trích yếu) taken, by forms and the API: a line or two in practice; the column is unbounded.
+SUBJECT_MAX = 2000
+SUBJECT_LENGTH = Length(max=SUBJECT_MAX, message="Dài quá %(max)d ký tự.")
+
+
+def check_ids(form, field) -> None:
+    """Units chosen are ids a row can have (0 is "none"): a larger number is refused before the database."""
+    values = field.data if isinstance(field.data, list) else [field.data]
+    if any(value not in (None, 0) and not is_id(value) for value in values):
+        raise ValidationError("Đơn vị không hợp lệ.")
+
+
 class NewDirectiveForm(FlaskForm):
     """A directive typed in, or a file to read."""
 
     file = FileField("Tệp văn bản (.docx, .pdf, .txt hoặc ảnh quét)")
     body = TextAreaField("Hoặc dán nội dung văn bản")
-    number = StringField("Số, ký hiệu (nếu khác với văn bản)", validators=[Optional()])
+    number = StringField("Số, ký hiệu (nếu khác với văn bản)", validators=[Optional(), fits(Directive.number)])
     issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[Optional(), check_vn_date])
-    subject = StringField("Trích yếu", validators=[Optional()])
+    subject = StringField("Trích yếu", validators=[Optional(), SUBJECT_LENGTH])
 
 
 #: What a relative deadline counts from; the issue date falls back to the day received when there is none.
@@ -87,7 +105,7 @@ class RequirementForm(DeadlineFields, Form):
 
     requirement_id = HiddenField()
     position = IntegerField("Thứ tự", validators=[Optional()])
-    item_label = StringField("Số mục", validators=[Optional()])
+    item_label = StringField("Số mục", validators=[Optional(), fits(Requirement.label)])
     text = TextAreaField("Nội dung")
     kind = SelectField("Loại", choices=list(REQUIREMENT_KINDS.items()))
     deadline_kind = SelectField("Thời hạn", choices=DEADLINE_CHOICES)
@@ -96,8 +114,9 @@ class RequirementForm(DeadlineFields, Form):
                                    validators=[Optional(), NumberRange(0, 3650, "Số không hợp lệ.")])
     deadline_from = SelectField("Tính từ", choices=ANCHOR_CHOICES, validate_choice=False)
     evidence_wanted = StringField("Minh chứng cần nộp", validators=[Optional()])
-    lead_unit_id = SelectField("Đơn vị chủ trì", coerce=int, validate_choice=False)
-    cooperating_unit_ids = SelectMultipleField("Đơn vị phối hợp", coerce=int, validate_choice=False)
+    lead_unit_id = SelectField("Đơn vị chủ trì", coerce=int, validate_choice=False, validators=[check_ids])
+    cooperating_unit_ids = SelectMultipleField("Đơn vị phối hợp", coerce=int, validate_choice=False,
+                                               validators=[check_ids])
     remove = BooleanField("Xoá")
 
     def deadline_applies(self) -> bool:
@@ -109,15 +128,15 @@ class DraftForm(FlaskForm):
     """The draft's header and its requirements; `version` catches a concurrent edit."""
 
     version = HiddenField()
-    number = StringField("Số, ký hiệu", validators=[Optional()])
+    number = StringField("Số, ký hiệu", validators=[Optional(), fits(Directive.number)])
     issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[Optional(), check_vn_date])
-    issuer_name = StringField("Cơ quan ban hành", validators=[Optional()])
-    place = StringField("Địa danh", validators=[Optional()])
-    subject = TextAreaField("Trích yếu", validators=[Optional()])
+    issuer_name = StringField("Cơ quan ban hành", validators=[Optional(), fits(Directive.issuer_name)])
+    place = StringField("Địa danh", validators=[Optional(), fits(Directive.place)])
+    subject = TextAreaField("Trích yếu", validators=[Optional(), SUBJECT_LENGTH])
     addressees = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Optional()])
     recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Optional()])
-    signer_title = StringField("Chức vụ người ký", validators=[Optional()])
-    signer_name = StringField("Người ký", validators=[Optional()])
+    signer_title = StringField("Chức vụ người ký", validators=[Optional(), fits(Directive.signer_title)])
+    signer_name = StringField("Người ký", validators=[Optional(), fits(Directive.signer_name)])
     requirements = FieldList(FormField(RequirementForm), min_entries=0)
 
 
@@ -126,11 +145,11 @@ class PublishForm(FlaskForm):
 
     scope = RadioField("Giao cho", choices=[("all", "Tất cả đơn vị trực thuộc"), ("named", "Các đơn vị được nêu tên"),
                                             ("group", "Một nhóm đã lưu"), ("list", "Chọn đơn vị")], default="all")
-    group_id = SelectField("Nhóm", coerce=int, validate_choice=False, validators=[Optional()])
-    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+    group_id = SelectField("Nhóm", coerce=int, validate_choice=False, validators=[Optional(), check_ids])
+    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False, validators=[check_ids])
     save_as = StringField("Lưu danh sách đã chọn thành nhóm (tên nhóm)", validators=[
         Optional(), Length(max=120, message="Tên nhóm dài quá %(max)d ký tự.")])
-    number = StringField("Số, ký hiệu (theo sổ văn bản đi)")
+    number = StringField("Số, ký hiệu (theo sổ văn bản đi)", validators=[fits(Directive.number)])
     issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[check_vn_date])
     unnumbered = BooleanField("Ban hành không có số, ngày")
     confirm = HiddenField()
@@ -159,7 +178,7 @@ class DeadlineForm(DeadlineFields, FlaskForm):
 class AddUnitsForm(FlaskForm):
     """More units for a published directive; `confirm` = 1 once the count was shown."""
 
-    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False, validators=[check_ids])
     confirm = HiddenField()
 
 
@@ -181,7 +200,7 @@ class FollowUpForm(FlaskForm):
                                                     ("overdue", "Còn nhiệm vụ quá hạn"),
                                                     ("missed_report", "Không gửi báo cáo định kỳ"),
                                                     ("list", "Chọn đơn vị")], default="below_target")
-    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False, validators=[check_ids])
 
     def validate_period(self, field) -> None:
         """mm/yyyy or YYYY-MM."""

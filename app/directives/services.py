@@ -14,6 +14,7 @@ from sqlalchemy import insert, literal, select
 
 from app.core import audit, clock, storage
 from app.core.errors import DomainError
+from app.core.limits import column_length, is_id
 from app.directives import deadlines
 from app.directives.extraction.deadline_phrases import counted_from
 from app.directives.extraction.text import fold
@@ -27,6 +28,12 @@ from app.units.queries import match_names
 
 NO_REQUIREMENTS = "Không tìm thấy yêu cầu nào trong văn bản. Hãy kiểm tra nội dung hoặc nhập các yêu cầu bằng tay."
 NOTHING_TO_PUBLISH = "Dự thảo chưa có yêu cầu nào: nhập ít nhất một yêu cầu (Sửa dự thảo) rồi mới ban hành."
+#: The most requirements a directive holds: a long plan has a hundred or so; each becomes a task per unit, and
+#: every one is a row of the draft form.
+MAX_REQUIREMENTS = 300
+#: What the header fields are called on the page, for the messages that name them.
+HEADER_LABELS = {"number": "Số, ký hiệu", "place": "Địa danh", "issuer_name": "Cơ quan ban hành",
+                 "subject": "Trích yếu", "signer_name": "Người ký", "signer_title": "Chức vụ người ký"}
 
 #: What each kind of requirement asks the unit to attach, unless the office says otherwise.
 EVIDENCE_BY_KIND = {
@@ -86,15 +93,17 @@ HEADER_FIELDS = ("number", "place", "issuer_name", "subject", "signer_name", "si
 
 
 def set_header(directive: Directive, fields: dict) -> None:
-    """Copy the header fields given (extraction names or model names) onto the directive."""
-    directive.number = _blank_to_none(fields.get("number"))
-    directive.issued_on = _as_date(fields.get("issued_on"))
-    directive.place = _blank_to_none(fields.get("place"))
-    directive.issuer_name = _blank_to_none(fields.get("issuer") or fields.get("issuer_name"))
-    directive.subject = _blank_to_none(without_vv(fields.get("subject")))
+    """Copy the header fields given (extraction names or model names) onto the directive; a text that is not one,
+    or longer than its column, is refused naming its field."""
     signer = fields.get("signer") or {}
-    directive.signer_name = _blank_to_none(signer.get("name") if signer else fields.get("signer_name"))
-    directive.signer_title = _blank_to_none(signer.get("title") if signer else fields.get("signer_title"))
+    values = {"number": fields.get("number"), "place": fields.get("place"),
+              "issuer_name": fields.get("issuer") or fields.get("issuer_name"),
+              "subject": without_vv(fields.get("subject")),
+              "signer_name": signer.get("name") if signer else fields.get("signer_name"),
+              "signer_title": signer.get("title") if signer else fields.get("signer_title")}
+    for name, value in values.items():
+        setattr(directive, name, fitting(_blank_to_none(value), getattr(Directive, name), HEADER_LABELS[name]))
+    directive.issued_on = _as_date(fields.get("issued_on"))
     directive.addressees = list(fields.get("addressees") or [])
     directive.recipients = list(fields.get("recipients") or [])
 
@@ -104,6 +113,19 @@ def without_vv(subject):
     if not isinstance(subject, str):
         return subject
     return re.sub(r"^\s*v\s*/\s*v\b\s*[:.]?\s*", "", subject, flags=re.IGNORECASE)
+
+
+def fitting(value, attribute, label: str):
+    """A text for a column, refused in Vietnamese when it is not text or longer than the column holds
+    (PostgreSQL would refuse it at the INSERT; SQLite would keep it whole)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DomainError(f"{label} phải là chữ, không phải {type(value).__name__}.")
+    limit = column_length(attribute)
+    if limit and len(value) > limit:
+        raise DomainError(f"{label} dài {len(value)} ký tự; tối đa {limit} ký tự.")
+    return value
 
 
 def _blank_to_none(value):
@@ -127,42 +149,61 @@ def set_requirements(directive: Directive, rows: list[dict], allow_empty: bool =
     """Replace a draft's requirements by these rows, in order (validated); none only if `allow_empty`."""
     if not rows and not allow_empty:
         raise DomainError(NO_REQUIREMENTS)
+    if len(rows) > MAX_REQUIREMENTS:  # refused whole: keeping the first ones would drop the rest unseen
+        raise DomainError(f"Văn bản có {len(rows)} yêu cầu; tối đa {MAX_REQUIREMENTS}. Hãy tách thành nhiều văn bản "
+                          "hoặc gộp các yêu cầu nhỏ vào mục lớn.")
     directive.requirements.clear()
     for position, row in enumerate(rows):
         text = (row.get("text") or "").strip()
         if not text:
             raise DomainError(f"Yêu cầu thứ {position + 1} chưa có nội dung.")
+        where = f"Yêu cầu thứ {position + 1}"
         requirement = Requirement(
-            position=position, label=_blank_to_none(row.get("label")), text=text,
-            kind=row.get("kind") or "action", deadline=deadlines.validate_rule(row.get("deadline")),
-            evidence_wanted=row.get("evidence_wanted"), lead_unit_id=row.get("lead_unit_id"),
+            position=position, label=fitting(_blank_to_none(row.get("label")), Requirement.label, f"{where}: số mục"),
+            text=text, kind=row.get("kind") or "action", deadline=deadlines.validate_rule(row.get("deadline")),
+            evidence_wanted=row.get("evidence_wanted"),
         )
-        if row.get("cooperating_unit_ids"):
-            requirement.cooperating_units = list(
-                db.session.scalars(select(Unit).where(Unit.id.in_(row["cooperating_unit_ids"])))
-            )
+        lead = row.get("lead_unit_id")
+        requirement.lead_unit = _units_of(directive, [lead], f"{where}: đơn vị chủ trì")[0] if lead else None
+        requirement.cooperating_units = _units_of(directive, row.get("cooperating_unit_ids") or [],
+                                                  f"{where}: đơn vị phối hợp")
         directive.requirements.append(requirement)
+
+
+def _units_of(directive: Directive, unit_ids: list, what: str) -> list[Unit]:
+    """The units of these ids in the issuer's tree; an id that is none of them is refused, never dropped."""
+    wanted = set(unit_ids)
+    valid = {unit_id for unit_id in wanted if is_id(unit_id)}  # a larger number never reaches the database
+    found = list(db.session.scalars(select(Unit).where(
+        Unit.id.in_(valid), Unit.path.startswith(_issuer(directive).path)).order_by(Unit.id))) if valid else []
+    missing = sorted(map(str, wanted - {unit.id for unit in found}))
+    if missing:
+        raise DomainError(f"{what}: không tìm thấy đơn vị mã {', '.join(missing)} trong các đơn vị của bạn.")
+    return found
+
+
+def _issuer(directive: Directive) -> Unit:
+    return directive.issuer or db.session.get(Unit, directive.issuer_unit_id)
 
 
 def set_references(directive: Directive, references: list[dict]) -> None:
     """Store the cited documents, linked to the directive on file with the same number."""
     directive.references.clear()
     for position, ref in enumerate(references):
-        target = None
-        if ref.get("number"):
+        target, number = None, fitting(ref["number"], DirectiveReference.number, "Số văn bản được dẫn chiếu")
+        if number:
             target = db.session.scalar(
-                select(Directive.id).where(Directive.number == ref["number"], Directive.issuer_unit_id.in_(
+                select(Directive.id).where(Directive.number == number, Directive.issuer_unit_id.in_(
                     select(Unit.id).where(Unit.path.startswith(_root_path(directive)))))
                 .order_by(Directive.id).limit(1)
             )
-        directive.references.append(DirectiveReference(position=position, number=ref["number"],
+        directive.references.append(DirectiveReference(position=position, number=number,
                                                        issued_on=_as_date(ref.get("issued_on")), target_id=target))
 
 
 def _root_path(directive: Directive) -> str:
     """The path of the top of the issuer's tree: a reference may cite any unit of it."""
-    issuer = directive.issuer or db.session.get(Unit, directive.issuer_unit_id)
-    return "/" + issuer.path.strip("/").split("/")[0] + "/"
+    return "/" + _issuer(directive).path.strip("/").split("/")[0] + "/"
 
 
 def target_units(directive: Directive, choice) -> list[int]:
@@ -173,12 +214,14 @@ def target_units(directive: Directive, choice) -> list[int]:
     elif choice == "named":
         named = [n["unit_id"] for n in directive.named_units if n.get("unit_id")]
         ids = list(db.session.scalars(below.where(Unit.id.in_(named))))
-    elif isinstance(choice, str) and choice.startswith("group:") and choice[6:].isdigit():
+    elif isinstance(choice, str) and re.fullmatch(r"group:[0-9]{1,19}", choice) and is_id(int(choice[6:])):
         group = db.session.get(UnitGroup, int(choice[6:]))
         if group is None or not directive.issuer.path.startswith(_unit_path(group.owner_unit_id)):
             raise DomainError("Không tìm thấy nhóm đơn vị.")
         ids = list(db.session.scalars(below.where(Unit.id.in_(group.unit_ids))))
-    elif isinstance(choice, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in choice):
+    elif isinstance(choice, list):
+        if not all(map(is_id, choice)):  # a larger number never reaches the database
+            raise DomainError("Danh sách đơn vị có mã đơn vị không hợp lệ.")
         ids = list(db.session.scalars(below.where(Unit.id.in_(choice))))
         if len(ids) != len(set(choice)):
             raise DomainError("Danh sách đơn vị có đơn vị không thuộc quyền giao việc của đơn vị ban hành.")
@@ -209,7 +252,8 @@ def publish_preview(directive: Directive, unit_ids: list[int]) -> dict:
 
 def register(directive: Directive, number: str | None, issued_on: date | None) -> None:
     """The registry's number and issue date, given when the office publishes (either may stay empty)."""
-    directive.number, directive.issued_on = _blank_to_none(number), issued_on
+    directive.number = fitting(_blank_to_none(number), Directive.number, HEADER_LABELS["number"])
+    directive.issued_on = issued_on
 
 
 def publish(directive: Directive, user, unit_ids: list[int], deadline_overrides: dict | None = None) -> int:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.limits import is_id
 from app.core.paging import paginate
 from app.notices.queries import recent_for, recent_mails_for
 from app.tasks.groups import GROUPS, urgency
@@ -20,6 +21,8 @@ def index():
     filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
     try:
         directive = int(filters["directive"]) if filters["directive"] else None
+        if directive is not None and not is_id(directive):
+            raise ValueError("no row has this id")  # beyond 64 bits the database would refuse the comparison
         query = tasks_for(current_user, directive=directive, state=filters["state"], period=filters["period"],
                           mine_first=True)
     except (ValueError, DomainError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 from app.core.errors import DomainError
@@ -91,13 +92,21 @@ def _check_row(line: int, row: dict, allowed: set[int], units: dict[str, Unit]) 
         raise ImportRefused(f"Dòng {line}: kỳ “{period}” không hợp lệ, cần dạng YYYY-MM (ví dụ 2022-04).")
     values = {}
     for name in FIELDS:
-        raw = str(row[name]).strip()
-        if raw.endswith(".0"):
-            raw = raw[:-2]  # Excel gives whole numbers as floats
-        if not raw.isdigit():
-            raise ImportRefused(f"Dòng {line}: “{LABELS[name]}” phải là số nguyên không âm (đang là “{raw}”).")
-        values[name] = int(raw)
+        values[name] = _whole(row[name])
+        if values[name] is None:
+            shown = str(row[name]).strip()[:40]
+            raise ImportRefused(f"Dòng {line}: “{LABELS[name]}” phải là số nguyên không âm (đang là “{shown}”).")
     try:
         return unit.id, period, check_figures(values)
     except DomainError as exc:
         raise ImportRefused(f"Dòng {line}: {exc.message}") from None
+
+
+def _whole(cell) -> int | None:
+    """A cell as a whole number, or None: Excel keeps every number as a float (100.0, 1e+24); text must be the
+    digits 0-9 ("²" is a digit to str.isdigit, not to int())."""
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    raw = str(cell).strip()
+    raw = raw[:-2] if raw.endswith(".0") else raw
+    return int(raw) if re.fullmatch(r"[0-9]{1,30}", raw) else None

@@ -5,19 +5,25 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.limits import column_max
+from app.core.numbers import too_large
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, Target
 
 FIELDS = ("total", "online_level3", "online_level4", "settled_online")
+#: The largest figure the monthly_figures columns hold: a larger one saved in a task would fail its acceptance.
+FIGURE_MAX = min(column_max(getattr(MonthlyFigures, name)) for name in FIELDS)
 
 
 def check_figures(values: dict) -> dict:
-    """Whole, non-negative numbers that add up: online ones cannot exceed the total."""
+    """Whole, non-negative numbers the columns hold, that add up: online ones cannot exceed the total."""
     checked = {}
     for name in FIELDS:
         value = values.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise DomainError(f"Số liệu “{LABELS[name]}” phải là số nguyên không âm.")
+        if value > FIGURE_MAX:
+            raise DomainError(f"Số liệu “{LABELS[name]}”: {too_large(FIGURE_MAX).lower()}")
         checked[name] = value
     if checked["online_level3"] + checked["online_level4"] > checked["total"]:
         raise DomainError("Số hồ sơ trực tuyến (một phần + toàn trình) không được lớn hơn tổng số hồ sơ tiếp nhận.")

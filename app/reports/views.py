@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from app.core.downloads import DOCX, XLSX, attachment
 from app.core import clock
+from app.core.errors import DomainError
 from app.core.flow import commit_and_redirect, refuse
+from app.core.periods import is_month
 from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
@@ -63,7 +65,18 @@ def directive_docx(directive_id: int):
 @bp.get("/figures")
 def figures():
     """The communes' online-service figures against the target: import, ranking, flags, trend."""
+    _month_arg()
     return _figures_page()
+
+
+def _month_arg() -> str | None:
+    """The ``period`` asked for, a month YYYY-MM, or None when absent; anything else is a 400 in Vietnamese."""
+    period = request.args.get("period")
+    if period in (None, ""):
+        return None
+    if not is_month(period):
+        raise DomainError('Tham số "period" phải là một tháng dạng YYYY-MM, ví dụ 2022-05.', status=400)
+    return period
 
 
 def _figures_page(import_form=None, target_form=None) -> str:
@@ -109,8 +122,8 @@ def set_target_page():
 
 @bp.get("/figures.xlsx")
 def figures_xlsx():
-    """A month's figures as Excel."""
-    period = request.args.get("period", "")
+    """A month's figures as Excel (this month when none is asked for)."""
+    period = _month_arg() or clock.today().strftime("%Y-%m")
     return attachment(excel.figures_workbook(ranking(current_user, period)), XLSX, f"so-lieu-{period}.xlsx")
 
 

@@ -8,17 +8,29 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.limits import is_id
 from app.core.numbers import WholeNumberField
 from app.directives.forms import check_vn_date
+from app.indicators.services import FIGURE_MAX
 
 NONNEGATIVE = NumberRange(min=0, message="Phải là số không âm.")
 WHOLE = "Vui lòng nhập một số nguyên."
 DEVICES = [("scanner", "Máy scan"), ("pc", "Máy vi tính"), ("printer", "Máy in"), ("other", "Thiết bị khác")]
 CONDITIONS = [("working", "Hoạt động tốt"), ("needs_repair", "Cần sửa chữa"), ("broken", "Hỏng"), ("obsolete", "Lạc hậu")]
 PROPOSALS = [("none", "Không đề xuất"), ("repair", "Sửa chữa"), ("buy_new", "Mua mới")]
+#: The most lines an inventory holds, by every path (page, API, services): more made the task page take 24 s.
 MAX_INVENTORY_ROWS = 200
+#: The longest note, comment or reason (and the longest report text), for forms and the API alike.
+NOTE_MAX = 5000
+TEXT_MAX = 20000
 #: When a unit's figures differ from the row imported from the one-stop software, the office picks one.
 FIGURES_CHOICES = [("task", "Dùng số liệu đơn vị báo cáo"), ("import", "Giữ số liệu nhập từ phần mềm một cửa")]
+
+
+def too_many_rows(count: int) -> str:
+    """Why an inventory of `count` lines is refused."""
+    return (f"Bảng rà soát có {count} dòng; tối đa {MAX_INVENTORY_ROWS} dòng. "
+            "Gộp các thiết bị cùng loại, cùng tình trạng vào một dòng.")
 
 
 def check_month(form, field) -> None:
@@ -45,7 +57,7 @@ class VersionedForm(FlaskForm):
 class WorkForm(VersionedForm):
     """What every kind's form shares: the note for the office when handing in (files come from request.files)."""
 
-    handin_note = TextAreaField("Ghi chú khi nộp", validators=[Optional(), Length(max=5000)])
+    handin_note = TextAreaField("Ghi chú khi nộp", validators=[Optional(), Length(max=NOTE_MAX)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,12 +68,14 @@ class WorkForm(VersionedForm):
 class FiguresForm(WorkForm):
     """The period's dossiers: received, online at level 3 / 4, settled online (the period is the task's own)."""
 
-    total = WholeNumberField("Tổng số hồ sơ tiếp nhận", validators=[InputRequired(WHOLE), NONNEGATIVE])
+    total = WholeNumberField("Tổng số hồ sơ tiếp nhận", validators=[InputRequired(WHOLE), NONNEGATIVE],
+                             maximum=FIGURE_MAX)
     online_level3 = WholeNumberField("Tiếp nhận trực tuyến một phần (mức độ 3)",
-                                     validators=[InputRequired(WHOLE), NONNEGATIVE])
+                                     validators=[InputRequired(WHOLE), NONNEGATIVE], maximum=FIGURE_MAX)
     online_level4 = WholeNumberField("Tiếp nhận trực tuyến toàn trình (mức độ 4)",
-                                     validators=[InputRequired(WHOLE), NONNEGATIVE])
-    settled_online = WholeNumberField("Giải quyết trực tuyến", validators=[InputRequired(WHOLE), NONNEGATIVE])
+                                     validators=[InputRequired(WHOLE), NONNEGATIVE], maximum=FIGURE_MAX)
+    settled_online = WholeNumberField("Giải quyết trực tuyến", validators=[InputRequired(WHOLE), NONNEGATIVE],
+                                      maximum=FIGURE_MAX)
 
 
 class InventoryRow(Form):
@@ -79,24 +93,39 @@ class InventoryForm(WorkForm):
 
     rows = FieldList(FormField(InventoryRow), min_entries=1, max_entries=MAX_INVENTORY_ROWS)
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """Fill the fields, counting every line sent: the list keeps only the first MAX_INVENTORY_ROWS, and
+        more must be refused, not dropped."""
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self.sent_rows = len({key.split("-")[1] for key in (formdata or {}) if re.fullmatch(r"rows-\d+-\w+", key)})
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The lines' own checks, and no more lines than an inventory holds."""
+        valid = super().validate(extra_validators)
+        if self.sent_rows > MAX_INVENTORY_ROWS:
+            self.place_errors["rows"] = too_many_rows(self.sent_rows)
+            return False
+        return valid
+
 
 class WrittenReportForm(WorkForm):
     """Difficulties and proposals in words; the signed report is uploaded as evidence."""
 
-    difficulties = TextAreaField("Khó khăn, vướng mắc", validators=[Optional(), Length(max=20000)])
-    proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Optional(), Length(max=20000)])
+    difficulties = TextAreaField("Khó khăn, vướng mắc", validators=[Optional(), Length(max=TEXT_MAX)])
+    proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Optional(), Length(max=TEXT_MAX)])
 
 
 class ActionForm(WorkForm):
     """What was done."""
 
-    note = TextAreaField("Kết quả thực hiện", validators=[Optional(), Length(max=20000)])
+    note = TextAreaField("Kết quả thực hiện", validators=[Optional(), Length(max=TEXT_MAX)])
 
 
 class SubmitForm(VersionedForm):
     """Hand in, with an optional note."""
 
-    note = TextAreaField("Ghi chú khi nộp", validators=[Optional(), Length(max=5000)])
+    note = TextAreaField("Ghi chú khi nộp", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class ReviewForm(VersionedForm):
@@ -105,7 +134,7 @@ class ReviewForm(VersionedForm):
     decision = StringField("Kết quả duyệt", validators=[AnyOf(("accept", "return"),
                                                                  "Chọn “Chấp nhận” hoặc “Trả lại”.")])
     # No Optional(): it would stop the chain before the check that a return says why.
-    comment = TextAreaField("Ý kiến (bắt buộc khi trả lại)", validators=[Length(max=5000)])
+    comment = TextAreaField("Ý kiến (bắt buộc khi trả lại)", validators=[Length(max=NOTE_MAX)])
     figures_choice = RadioField("Số liệu chính thức của kỳ", choices=FIGURES_CHOICES, validators=[Optional()],
                                 validate_choice=False)
 
@@ -120,11 +149,16 @@ class AssignForm(FlaskForm):
 
     assignee_id = SelectField("Giao cho", coerce=int, validate_choice=False)
 
+    def validate_assignee_id(self, field) -> None:
+        """An id a user can have: a larger number never reaches the database."""
+        if not is_id(field.data):
+            raise ValidationError("Người được giao không hợp lệ.")
+
 
 class CommentForm(FlaskForm):
     """A comment, or a leader's guidance."""
 
-    body = TextAreaField("Ý kiến", validators=[DataRequired("Vui lòng nhập nội dung."), Length(max=5000)])
+    body = TextAreaField("Ý kiến", validators=[DataRequired("Vui lòng nhập nội dung."), Length(max=NOTE_MAX)])
 
 
 class RequestForm(FlaskForm):
@@ -132,7 +166,7 @@ class RequestForm(FlaskForm):
 
     kind = RadioField("Đề nghị", choices=[("extension", "Gia hạn"), ("not_applicable", "Không thuộc phạm vi đơn vị")],
                       default="extension")
-    reason = TextAreaField("Lý do", validators=[DataRequired("Vui lòng nêu lý do."), Length(max=5000)])
+    reason = TextAreaField("Lý do", validators=[DataRequired("Vui lòng nêu lý do."), Length(max=NOTE_MAX)])
     proposed_on = StringField("Đề nghị gia hạn đến ngày (dd/mm/yyyy)", validators=[Optional(), check_vn_date])
 
 
@@ -141,7 +175,7 @@ class DecideForm(FlaskForm):
 
     decision = RadioField("Quyết định", choices=[("grant", "Đồng ý"), ("refuse", "Không đồng ý")], default="grant")
     new_due = StringField("Hạn mới (dd/mm/yyyy, để trống nếu theo đề nghị)", validators=[Optional(), check_vn_date])
-    comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 FORM_BY_KIND = {"figures": FiguresForm, "inventory": InventoryForm, "written_report": WrittenReportForm,

@@ -30,7 +30,7 @@ def check_version(task: Task, version) -> None:
         return
     try:
         seen = int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         raise DomainError("Phiên bản nhiệm vụ không hợp lệ.", status=400) from None
     if seen != task.version:
         raise Conflict(STALE)
@@ -54,10 +54,26 @@ def history(task: Task, user, action: str, to_state: str | None = None, comment:
     return row
 
 
+def check_work(data: dict) -> None:
+    """Refuse work no page could show or no column hold, whichever path it came by: more inventory lines than
+    an inventory holds, figures out of range."""
+    from app.indicators.services import check_figures
+    from app.tasks.forms import MAX_INVENTORY_ROWS, too_many_rows
+
+    if len(data.get("inventory") or []) > MAX_INVENTORY_ROWS:
+        raise HandInRefused({"rows": too_many_rows(len(data["inventory"]))})
+    if data.get("figures"):
+        try:
+            check_figures(data["figures"])
+        except DomainError as exc:
+            raise HandInRefused({"total": exc.message}) from None
+
+
 def save_work(task: Task, user, data: dict, version=None) -> None:
     """Keep what the unit filled in (figures, inventory rows, a note) without handing it in."""
     _require(user, "work_task", task)
     check_version(task, version)
+    check_work(data)
     if task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: rút lại trước khi sửa.")
     task.data = {**(task.data or {}), **data}
@@ -84,6 +100,7 @@ def hand_in(task: Task, user, data: dict | None, uploads: list, note: str | None
     check_version(task, version)
     if task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không sửa, không thêm tệp được nữa.")
+    check_work(data or {})
     merged = {**(task.data or {}), **(data or {})}
     if merged != (task.data or {}):  # a hand-in with nothing retyped records no save
         task.data = merged

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.indicators.models import MonthlyFigures, online_rate
 from app.indicators.services import FIELDS, LABELS, check_figures, target_for
 from app.core.periods import is_month
-from app.tasks.forms import CONDITIONS, DEVICES, FORM_BY_KIND, MAX_INVENTORY_ROWS, PROPOSALS
+from app.tasks.forms import CONDITIONS, DEVICES, FORM_BY_KIND, PROPOSALS
 from app.tasks.models import Task
 
 
@@ -64,8 +64,7 @@ def data_from(task: Task, form) -> dict:
         values = check_figures({name: getattr(form, name).data for name in FIELDS})
         return {"figures": {**values, "period": figures_period(task)}}
     if kind == "inventory":
-        rows = [row.data for row in form.rows if row.quantity.data]
-        return {"inventory": rows[:MAX_INVENTORY_ROWS]}
+        return {"inventory": [row.data for row in form.rows if row.quantity.data]}  # the form refused >200
     if kind == "written_report":
         return {"difficulties": form.difficulties.data, "proposals": form.proposals.data}
     return {"note": form.note.data}

@@ -11,7 +11,8 @@ from app.directives.extraction.text import collapse, fold
 _MARKERS = [
     ("roman", re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\s*[.)/]\s+(.*)")),
     ("article", re.compile(r"^(Điều\s+\d+)\s*[.:]?\s*(.*)", re.IGNORECASE)),
-    ("number", re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)/]\s*(?!\d)(.*)")),
+    # Up to 999 items; a three-digit label needs "." or ")" after it, since "479/UBND-VP" may open a wrapped line.
+    ("number", re.compile(r"^((?:\d{1,2}|\d{3}(?=(?:\.\d{1,2})*\s*[.)]))(?:\.\d{1,2})*)\s*[.)/]\s*(?!\d)(.*)")),
     ("letter", re.compile(r"^([a-zđ])\s*[)]\s*(.*)|^([a-zđ])\.\s+(.*)")),
     ("dash", re.compile(r"^([-–+•*])\s+(.*)")),
 ]
