@@ -39,10 +39,17 @@ class Config:
     MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
     #: API tokens expire after this many hours.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
-    #: Failed log-ins tolerated in LOGIN_WINDOW_MINUTES, per account and per address.
-    LOGIN_MAX_FAILS_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILS_PER_ADDRESS = 20
+    #: Failed log-ins tolerated in LOGIN_WINDOW_MINUTES (app/auth/throttle.py): of one name from one address;
+    #: from one address whatever the names (a commune office behind one NAT shares it, hence generous); and of
+    #: one name from everywhere, a high ceiling only a guesser spread over many addresses reaches, which spares
+    #: addresses the account logged in from within LOGIN_KNOWN_ADDRESS_DAYS.
+    LOGIN_MAX_FAILS_PER_ACCOUNT_ADDRESS = 5
+    LOGIN_MAX_FAILS_PER_ADDRESS = 50
+    LOGIN_MAX_FAILS_PER_ACCOUNT = 100
     LOGIN_WINDOW_MINUTES = 15
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto hops are believed; 0: the peer is the client.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,22 +11,16 @@ from flask import current_app
 from sqlalchemy import func, or_
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import throttle
 from app.auth.models import ApiToken, User, new_alt_id
 from app.core import audit, clock
 from app.core.errors import DomainError
-from app.core.models import AuditLog
 from app.extensions import db
 
 #: A hash to check against when the user does not exist, so timing tells nothing.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 MIN_PASSWORD = 8
-
-
-class TooManyAttempts(DomainError):
-    """Too many failed log-ins for this account or address."""
-
-    status = 429
 
 
 def hash_password(password: str) -> str:
@@ -37,15 +31,17 @@ def hash_password(password: str) -> str:
 def authenticate(username: str, password: str, address: str | None) -> User | None:
     """The user these credentials name, or None; every attempt leaves an audit row.
 
-    Refused with 429 (the same answer for unknown names) when the account or the
-    address has failed too often lately.
+    Refused with 429 (the same answer for unknown names) when this name from this
+    address, this address, or this name from everywhere has failed too often lately
+    (app/auth/throttle.py).
     """
     username = (username or "").strip().lower()
-    _check_throttle(username, address)
+    throttle.check(username, address)
     user = db.session.scalar(db.select(User).where(func.lower(User.username) == username))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if not (user and valid and user.active):
         audit.record("login_failed", user=user, detail={"username": username[:80]})
+        throttle.record_failure(username, address)
         return None
     if demo_refused(user, password):
         audit.record("login_refused_demo", user=user)
@@ -67,19 +63,6 @@ def demo_refused(user: User, password: str) -> bool:
     if current_app.config["APP_ENV"] != "production":
         return False
     return user.demo or hmac.compare_digest(password.encode(), current_app.config["DEMO_PASSWORD"].encode())
-
-
-def _check_throttle(username: str, address: str | None) -> None:
-    """Raise TooManyAttempts past the per-account or per-address limit."""
-    config = current_app.config
-    since = clock.now() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    failures = db.select(func.count()).select_from(AuditLog).where(
-        AuditLog.action == "login_failed", AuditLog.at >= since
-    )
-    per_account = db.session.scalar(failures.where(AuditLog.detail["username"].as_string() == username))
-    per_address = db.session.scalar(failures.where(AuditLog.address == address)) if address else 0
-    if per_account >= config["LOGIN_MAX_FAILS_PER_ACCOUNT"] or per_address >= config["LOGIN_MAX_FAILS_PER_ADDRESS"]:
-        raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
 def rotate_session(user: User) -> None:
