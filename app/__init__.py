@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, TestConfig
 
@@ -28,6 +29,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = app.config["APP_ENV"] == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     logging.basicConfig(level=logging.INFO)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Only the last N hops were written by our own proxies; earlier ones are whatever the client sent.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -37,13 +42,18 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    """Refuse to start in production without a secret key; give others a throwaway one."""
+    """Refuse to start in production without a secret key of 32 bytes or more; give others a throwaway one."""
+    from app.core.security import MIN_SECRET_BYTES
+
     if app.config["APP_ENV"] not in ("development", "testing", "production"):
         raise ConfigurationError("APP_ENV must be development, testing or production")
     if not app.config.get("SECRET_KEY"):
         if app.config["APP_ENV"] == "production":
             raise ConfigurationError("SECRET_KEY is not set: production refuses to start without it.")
         app.config["SECRET_KEY"] = "dev-only-not-secret"
+    if app.config["APP_ENV"] == "production" and len(app.config["SECRET_KEY"].encode()) < MIN_SECRET_BYTES:
+        raise ConfigurationError(f"SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: production refuses it "
+                                 "(python3 -c 'import secrets; print(secrets.token_hex(32))' makes one).")
 
 
 def _init_extensions(app: Flask) -> None:
@@ -84,6 +94,9 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.core import converters
+
+    converters.register(app)  # before the routes: every <int:…> id is bounded (a larger one is a 404)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.api.health import health_bp
@@ -105,6 +118,7 @@ def _register_request_rules(app: Flask) -> None:
     from app.core import clock, permissions
     from app.core.database import set_write_intent
     from app.core.errors import error_response
+    from app.core.security import add_security_headers, csp_nonce
 
     @app.before_request
     def _deny_by_default():
@@ -121,17 +135,13 @@ def _register_request_rules(app: Flask) -> None:
             return error_response(401)
         return None
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(add_security_headers)
 
     @app.context_processor
     def _template_helpers():
         return {
             "can": lambda action, obj=None: permissions.allowed(current_user, action, obj),
+            "csp_nonce": csp_nonce,
             "today": clock.today(),
         }
 

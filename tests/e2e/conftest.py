@@ -50,8 +50,10 @@ def page(chromium):
     context = chromium.new_context(locale="vi-VN")
     page = context.new_page()
     _patient(page)
+    refused = _csp_watch(page)
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy blocked something the page needs"
 
 
 @pytest.fixture
@@ -61,8 +63,10 @@ def phone(chromium):
                                    has_touch=True)
     page = context.new_page()
     _patient(page)
+    refused = _csp_watch(page)
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy blocked something the page needs"
 
 
 def _patient(page) -> None:
@@ -72,3 +76,11 @@ def _patient(page) -> None:
     page.set_default_timeout(patience(WAIT_MS))
     page.set_default_navigation_timeout(patience(WAIT_MS * 3))
     expect.set_options(timeout=patience(WAIT_MS))
+
+
+def _csp_watch(page) -> list[str]:
+    """The console's Content-Security-Policy refusals on this page, collected for the test's end."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return refused

@@ -99,7 +99,7 @@ def test_reference_directive_from_upload_to_accepted_figures(live_server, page, 
     clerk_opens(staff, live_server, INVENTORY_TASK)
     staff.click("button:has-text('+ Thêm dòng')")
     staff.click("button:has-text('+ Thêm dòng')")
-    staff.wait_for_function("document.querySelectorAll('fieldset.inventory-row').length === 3")
+    staff.wait_for_function("() => document.querySelectorAll('fieldset.inventory-row').length === 3")
     for i, (device, quantity, proposal, cost) in enumerate([("scanner", "2", "buy_new", "15.000.000"),
                                                             ("pc", "4", "repair", "3 000 000"),
                                                             ("printer", "1", "none", "")]):

@@ -139,7 +139,7 @@ def test_publishing_says_how_many_asks_the_number_and_shows_progress(live_server
     page.evaluate("window.addEventListener('submit', e => e.preventDefault(), {once: true})")
     page.click("button:has-text('Xác nhận ban hành')")
     button = page.locator("#publish-confirm button[type=submit]")
-    page.wait_for_function("document.querySelector('#publish-confirm button[type=submit]').disabled")
+    page.wait_for_function("() => document.querySelector('#publish-confirm button[type=submit]').disabled")
     assert "Đang tạo nhiệm vụ…" in button.inner_text() and button.locator(".spinner-border").count() == 1
     assert count(Task) == 0
     page.evaluate("document.getElementById('publish-confirm').submit()")

@@ -191,7 +191,7 @@ def test_inventory_lines_are_added_and_removed_in_place_and_read_back_in_vietnam
     phone.fill("input[name='rows-1-quantity']", "3")
     phone.fill("input[name='rows-2-quantity']", "9")
     phone.click("button:has-text('Xoá dòng 3')")
-    phone.wait_for_function("document.querySelectorAll('fieldset.inventory-row').length === 2")
+    phone.wait_for_function("() => document.querySelectorAll('fieldset.inventory-row').length === 2")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.click("button:has-text('Nộp kết quả')")
     phone.wait_for_selector(".alert:has-text('Đã nộp')")
