@@ -12,7 +12,7 @@ from app.core.limits import MAX_ID, bad_text
 
 
 def int_arg(name: str) -> int | None:
-    """A whole-number query parameter (an id, so signed 64-bit), or None when absent."""
+    """A whole-number query parameter (an id, so at most MAX_ID), or None when absent."""
     value = request.args.get(name)
     if value in (None, ""):
         return None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Integer, SmallInteger
 
-#: The largest id any row can have: ids are signed 64-bit (PostgreSQL BIGINT, SQLite INTEGER).
-MAX_ID = 2**63 - 1
+#: The largest id any row can have: ids are Integer columns, PostgreSQL's int4 (SQLAlchemy binds an id compared
+#: with them cast to INTEGER, so a larger number is an error there, not "no row"); SQLite would hold more.
+MAX_ID = 2**31 - 1
 #: What a whole-number column of each type holds (PostgreSQL's; SQLite holds more).
 _INTEGER_MAX = {SmallInteger: 2**15 - 1, BigInteger: 2**63 - 1, Integer: 2**31 - 1}
 
