@@ -39,6 +39,9 @@ class Config:
     MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
     #: API tokens expire after this many hours.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
+    #: Live API tokens a user may hold; a new one beyond this ends the oldest (a script that logs in each run
+    #: keeps working, and a leaked password cannot pile up tokens).
+    API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", "10"))
     #: Failed log-ins tolerated in LOGIN_WINDOW_MINUTES (app/auth/throttle.py): of one name from one address;
     #: from one address whatever the names (a commune office behind one NAT shares it, hence generous); and of
     #: one name from everywhere, a high ceiling only a guesser spread over many addresses reaches, which spares

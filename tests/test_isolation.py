@@ -77,7 +77,20 @@ def _calendar_day(tree):
     return row
 
 
+def _token_of_b(tree):
+    """An API token of commune B's staff member."""
+    from app.auth import services
+
+    if not hasattr(tree, "token_b"):
+        services.issue_token(tree.users["staff_b"], "Phần mềm xã B")
+        db.session.commit()
+        tree.token_b = services.live_tokens(tree.users["staff_b"])[0]
+    return tree.token_b
+
+
 OBJECT_ROUTES = {
+    "auth.revoke_token": lambda tree: {"token_id": _token_of_b(tree).id},
+    "api.revoke": lambda tree: {"token_id": _token_of_b(tree).id},
     "admin.edit_user": lambda tree: {"user_id": tree.users["staff_b"].id},
     "admin.reset_password": lambda tree: {"user_id": tree.users["staff_b"].id},
     "admin.toggle_active": lambda tree: {"user_id": tree.users["staff_b"].id},
@@ -127,6 +140,10 @@ PLAIN_ROUTES = {
     "units.index",
     "auth.logout",
     "auth.change_password",
+    "auth.tokens",
+    "auth.revoke_all_tokens",
+    "api.tokens",
+    "api.revoke_current",
     "admin.users",
     "admin.create_user",
     "admin.import_users",
@@ -173,8 +190,9 @@ def snapshot(app) -> tuple:
     rows = {}
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
-            if table.name != "audit_log":
-                rows[table.name] = [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table.name} ORDER BY 1"))]
+            if table.name != "audit_log":  # a token's last use, like the audit log, records reads
+                columns = ", ".join(c.name for c in table.columns if c.name != "last_used_at")
+                rows[table.name] = [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM {table.name} ORDER BY 1"))]
     files = {}
     for folder in (app.config["STORAGE_DIR"], app.config["OUTBOX_DIR"]):
         for root, _, names in os.walk(folder):
@@ -188,14 +206,25 @@ def _api_token(client, username):
     return client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).json["token"]
 
 
-@pytest.mark.parametrize("username", ["mc.xa-a", "ct.xa-a", "bt.xa-a"])
-def test_commune_user_gets_404_on_another_communes_objects(app, client, tree, username):
+def _sibling_district(tree):
+    """A second district beside the tree's, with its chair and its office: commune B is not theirs."""
+    district = factories.make_unit("huyen-khac", "UBND huyện Khác", "district")
+    factories.make_unit("xa-c", "Xã C", "commune", district)
+    factories.make_user("chutich.khac", "district_leader", district)
+    factories.make_user("vanphong.khac", "district_office", district)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("username", ["mc.xa-a", "ct.xa-a", "bt.xa-a", "chutich.khac", "vanphong.khac"])
+def test_a_user_outside_commune_b_gets_404_on_its_objects(app, client, tree, username):
+    _sibling_district(tree)
     login(client, username)
     token = csrf_token(client, "/")
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
     _task_of_b(tree)
     _calendar_day(tree)
     _mail_of_b(tree)
+    _token_of_b(tree)
     before = snapshot(app)
     checked = 0
     for rule, method in _rules(app, OBJECT_ROUTES):

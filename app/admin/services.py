@@ -7,7 +7,7 @@ import io
 import re
 
 from app.auth.models import ROLES, User
-from app.auth.services import find_user, hash_password, rotate_session, set_password
+from app.auth.services import find_user, hash_password, set_password, sign_out_everywhere
 from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
@@ -95,7 +95,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.id == actor.id:
         raise DomainError("Không thể tự khoá tài khoản của mình.")
     user.active = active
-    rotate_session(user)
+    sign_out_everywhere(user)  # enabling the account again must not bring its tokens back
     audit.record("user_enabled" if active else "user_disabled", user)
 
 
@@ -105,7 +105,7 @@ def move_user(user: User, unit: Unit, role: str) -> None:
         raise AccountRefused("Vai trò không hợp lệ.", "role")
     _check_role_fits_unit(role, unit)
     user.unit, user.role = unit, role
-    rotate_session(user)
+    sign_out_everywhere(user)  # a token must not carry the old unit's reach to the new one
     audit.record("user_moved", user, detail={"unit_id": unit.id, "role": role})
 
 

@@ -3,6 +3,7 @@
 from flask import jsonify
 
 from app.api.views import bp
+from app.auth.services import LABEL_MAX
 from app.core.limits import MAX_ID, column_length
 from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
@@ -100,6 +101,11 @@ INDICATOR = {"type": "object", "properties": {
     "online_level3": {"type": "integer"}, "online_level4": {"type": "integer"}, "settled_online": {"type": "integer"},
     "rate": {"type": ["number", "null"]}, "target": {"type": ["number", "null"]}, "below_target": {"type": "boolean"}}}
 
+TOKEN = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "label": {"type": "string"}, "hint": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"},
+    "last_used_at": {"type": ["string", "null"], "format": "date-time"}}}
+
 PATHS = {
     "/healthz": {
         "get": {
@@ -114,11 +120,25 @@ PATHS = {
             "security": [],
             "requestBody": {"content": {"application/json": {"schema": {
                 "type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
-            "responses": {"200": _json({"type": "object", "properties": {"token": {"type": "string"}}}),
-                          "401": _json(_ERROR, "Sai thông tin đăng nhập"),
-                          "429": _json(_ERROR, "Thử quá nhiều lần")},
-        }
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                               "label": {"type": "string", "maxLength": LABEL_MAX}}}}}},
+            "responses": {"200": _json({"allOf": [TOKEN, {"type": "object", "required": ["token"],
+                                                          "properties": {"token": {"type": "string"}}}]}),
+                          "400": _json(_ERROR), "401": _json(_ERROR, "Sai thông tin đăng nhập"),
+                          "403": _json(_ERROR, "Tài khoản mẫu trong môi trường thật"),
+                          "422": _json(_ERROR), "429": _json(_ERROR, "Thử quá nhiều lần")},
+        },
+        "delete": {"summary": "Thu hồi mã đang dùng (đăng xuất API)",
+                   "responses": {"204": {"description": "Đã thu hồi"}, "401": _json(_ERROR)}},
+    },
+    "/api/v1/auth/tokens": {
+        "get": {"summary": "Các mã còn hạn của người dùng (không có mã, chỉ vài ký tự đầu)",
+                "responses": {"200": _json({"type": "array", "items": {"allOf": [TOKEN, {
+                    "type": "object", "properties": {"current": {"type": "boolean"}}}]}}), "401": _json(_ERROR)}}
+    },
+    "/api/v1/auth/tokens/{token_id}": {
+        "delete": {"summary": "Thu hồi một mã của chính mình", "parameters": [_id("token_id")],
+                   "responses": {"204": {"description": "Đã thu hồi"}, "401": _json(_ERROR), "404": _json(_ERROR)}}
     },
     "/api/v1/units": {
         "get": {

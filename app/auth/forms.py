@@ -1,4 +1,4 @@
-"""Log-in and password forms."""
+"""Log-in, password and API token forms."""
 
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -25,3 +25,10 @@ class ChangePasswordForm(PageForm):
     confirm = PasswordField(
         "Nhập lại mật khẩu mới", validators=[DataRequired(REQUIRED), EqualTo("new", message="Hai mật khẩu không khớp.")]
     )
+
+
+class NewTokenForm(PageForm):
+    """A name for a new API token, so the list says which program holds it."""
+
+    label = StringField("Tên gợi nhớ (phần mềm dùng mã)", validators=[
+        DataRequired(REQUIRED), Length(max=80, message="Tối đa 80 ký tự.")])

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth import throttle
 from app.auth.models import ApiToken, User, new_alt_id
 from app.core import audit, clock
+from app.core.database import writing
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -70,6 +71,12 @@ def rotate_session(user: User) -> None:
     user.alt_id = new_alt_id()
 
 
+def sign_out_everywhere(user: User) -> int:
+    """End every session and API token of the user; returns how many live tokens ended."""
+    rotate_session(user)
+    return revoke_tokens(user)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password after checking the current one."""
     if not check_password_hash(user.password_hash, current or ""):
@@ -83,30 +90,73 @@ def set_password(user: User, new: str) -> None:
     if len(new or "") < MIN_PASSWORD:
         raise DomainError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
     user.password_hash = hash_password(new)
-    rotate_session(user)
-    db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+    sign_out_everywhere(user)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User) -> str:
-    """A new API token for the user; only its digest is stored."""
+#: A token's label, as long as its column.
+LABEL_MAX = 80
+#: How stale `last_used_at` may be before a call writes it again: one write a minute, not one per call.
+LAST_USE_STEP = timedelta(minutes=1)
+
+
+def issue_token(user: User, label: str = "") -> str:
+    """A new API token for the user; only its digest is stored, and the oldest beyond the cap are ended."""
     token = secrets.token_urlsafe(32)
     hours = current_app.config["API_TOKEN_HOURS"]
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=clock.now() + timedelta(hours=hours)))
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=" ".join(label.split()),
+                            hint=token[:6], expires_at=clock.now() + timedelta(hours=hours)))
+    db.session.flush()
+    keep = current_app.config["API_TOKENS_PER_USER"]
+    newest = db.select(ApiToken.id).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()).limit(keep)
+    db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id.not_in(newest)))
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user holding this unexpired token, or None."""
+def token_for(token: str) -> ApiToken | None:
+    """The unexpired token row of an active user for this bearer token, or None; notes its use."""
     row = db.session.scalar(
         db.select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > clock.now())
     )
     if row is None or not row.user.active:
         return None
-    return row.user
+    now = clock.now()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USE_STEP:
+        with writing():
+            row.last_used_at = now
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this unexpired token, or None."""
+    row = token_for(token)
+    return row.user if row else None
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's unexpired tokens, newest first."""
+    return list(db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at > clock.now())
+        .order_by(ApiToken.id.desc())
+    ))
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """End one of the user's own tokens; False if they hold no such token."""
+    result = db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id == token_id))
+    if result.rowcount:
+        audit.record("token_revoked", user, user=user)
+    return bool(result.rowcount)
+
+
+def revoke_tokens(user: User) -> int:
+    """End every token of the user; returns how many were live."""
+    live = len(live_tokens(user))
+    db.session.execute(db.delete(ApiToken).where(ApiToken.user_id == user.id))
+    return live
 
 
 def purge_expired_tokens() -> int:

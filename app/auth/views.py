@@ -2,11 +2,11 @@
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.forms import ChangePasswordForm, LoginForm, NewTokenForm
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.flow import refuse
@@ -50,15 +50,17 @@ def _safe_next(target: str | None) -> str:
 
 @bp.post("/logout")
 def logout():
-    """Log out and rotate the session id so a copied cookie is useless."""
+    """Log out everywhere: the session id rotates so a copied cookie is useless, and API tokens end."""
+    ended = 0
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        services.rotate_session(user)
+        ended = services.sign_out_everywhere(user)
         audit.record("logout", user=user)
         db.session.commit()
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    flash(f"Bạn đã đăng xuất; {ended} mã truy cập API cũng đã bị thu hồi." if ended else "Bạn đã đăng xuất.",
+          "info")
     return redirect(url_for("auth.login"))
 
 
@@ -82,3 +84,47 @@ def change_password():
     login_user(user)  # this session carries the new id; others are dead
     flash("Đã đổi mật khẩu.", "success")
     return redirect(url_for("home.index"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """List one's own API tokens and make a new one, shown once."""
+    user = current_user._get_current_object()
+    form, issued = NewTokenForm(), None
+    if form.is_submitted():
+        if not form.validate_on_submit():
+            return _tokens_page(user, form), 422
+        issued = services.issue_token(user, form.label.data)
+        audit.record("token_issued", user=user, detail={"label": form.label.data[:80]})
+        db.session.commit()
+        form = NewTokenForm(formdata=None)
+    return _tokens_page(user, form, issued)
+
+
+def _tokens_page(user, form, issued: str | None = None):
+    return render_template("auth/tokens.html", form=form, issued=issued, tokens=services.live_tokens(user),
+                           cap=current_app.config["API_TOKENS_PER_USER"])
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """End one of one's own API tokens; another user's is a 404."""
+    if not services.revoke_token(current_user._get_current_object(), token_id):
+        abort(404)
+    db.session.commit()
+    flash("Đã thu hồi mã truy cập.", "success")
+    return redirect(url_for("auth.tokens"))
+
+
+@bp.post("/account/tokens/revoke-all")
+@login_required
+def revoke_all_tokens():
+    """End every API token of one's own (the session stays)."""
+    user = current_user._get_current_object()
+    ended = services.revoke_tokens(user)
+    audit.record("tokens_revoked", user=user, detail={"count": ended})
+    db.session.commit()
+    flash(f"Đã thu hồi {ended} mã truy cập.", "success")
+    return redirect(url_for("auth.tokens"))
