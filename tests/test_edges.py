@@ -266,7 +266,8 @@ def test_page_forms_refuse_unit_ids_no_row_can_have(app, client, world):
                        {"period": "05/2022", "rule": "list", "unit_ids": str(10**20)})
     added = post_page(client, f"/directives/{world.directive.id}/units", {"unit_ids": str(10**20)})
     assert publish.status_code == 422 and "mã đơn vị không hợp lệ" in publish.get_data(as_text=True)
-    assert follow.status_code == 422 and added.status_code == 400
+    assert follow.status_code == 422 and "Đơn vị không hợp lệ." in follow.get_data(as_text=True)
+    assert added.status_code == 422 and "Đơn vị không hợp lệ." in added.get_data(as_text=True)
     chair = app.test_client()
     login(chair, "ct.xa-a")
     assigned = post_page(chair, f"/tasks/{world.tasks['action']}/assign", {"assignee_id": str(10**20)})

@@ -167,6 +167,12 @@ CASES: dict[str, list[Bad]] = {
         Bad("staff_a", lambda w: {"current": factories.PASSWORD, "new": "mat-khau-moi-1", "confirm": "khac-han"},
             field="confirm", status=422),
     ],
+    "auth.tokens": [
+        Bad("staff_a", lambda w: {"label": ""}, field="label", status=422),
+        Bad("staff_a", lambda w: {"label": "Phần mềm " * 10}, field="label", message="Tối đa 80 ký tự", status=422),
+    ],
+    "auth.revoke_token": [Bad("staff_a", lambda w: {}, url=lambda w: {"token_id": 999999}, status=404)],
+    "auth.revoke_all_tokens": [Bad("staff_a", lambda w: {}, csrf=False, status=400)],  # its only input is the token
     # The office's ladders and figures
     "escalation.unit_policy": [
         Bad("office", lambda w: ladder(step_key="truoc-han", offset="abc", to="chair", email="y"),
@@ -211,6 +217,10 @@ CASES: dict[str, list[Bad]] = {
     ],
     "directives.add_units": [
         Bad("office", lambda w: {}, url=lambda w: {"directive_id": w.published.id}, field="unit_ids"),
+        Bad("office", lambda w: {"unit_ids": ["abc"]}, url=lambda w: {"directive_id": w.published.id},
+            field="unit_ids", message="Lựa chọn không hợp lệ", status=422, unkept=("abc",)),
+        Bad("office", lambda w: {"unit_ids": [str(2**40)]}, url=lambda w: {"directive_id": w.published.id},
+            field="unit_ids", message="Đơn vị không hợp lệ", status=422, unkept=(str(2**40),)),
     ],
     "directives.change_deadline": [
         Bad("office", lambda w: {"deadline_kind": "date", "deadline_date": "31/02/2022"},
@@ -226,6 +236,9 @@ CASES: dict[str, list[Bad]] = {
     "directives.follow_up": [
         Bad("office", lambda w: {"period": "abc", "rule": "overdue"}, url=lambda w: {"directive_id": w.published.id},
             field="period"),
+        Bad("office", lambda w: {"period": "05/2022", "rule": "list", "unit_ids": [str(2**40)]},
+            url=lambda w: {"directive_id": w.published.id}, field="unit_ids", message="Đơn vị không hợp lệ",
+            status=422, unkept=(str(2**40),)),
     ],
     "directives.wording": [Bad("office", lambda w: {"subject": "Tiếp tục {khong_co}"}, field="subject")],
     # Tasks (engineer A's pages)

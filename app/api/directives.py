@@ -48,7 +48,7 @@ def publish_directive(directive_id: int):
     """Publish a draft to units ("all" below the issuer, or ids), with deadline overrides."""
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
-    body = json_body()
+    body = json_body(optional=True)
     units = services.target_units(directive, body.get("units", "all"))
     overrides = body.get("deadlines") or {}
     if not isinstance(overrides, dict):
@@ -66,7 +66,7 @@ def follow_up(directive_id: int):
 
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
-    body = json_body()
+    body = json_body(optional=True)
     rule = body.get("name", "overdue")
     if isinstance(rule, list) and not all(map(is_id, rule)):  # a larger number never reaches the database
         raise DomainError('"name" phải là một quy tắc hoặc danh sách mã đơn vị.')

@@ -12,13 +12,13 @@ from app.core.limits import MAX_ID, bad_text
 
 
 def int_arg(name: str) -> int | None:
-    """A whole-number query parameter (an id, so at most MAX_ID), or None when absent."""
+    """A whole-number query parameter from 0 (an id, so at most MAX_ID), or None when absent."""
     value = request.args.get(name)
-    if value in (None, ""):
+    if value is None:
         return None
-    if not re.fullmatch(r"-?[0-9]+", value.strip()):
-        raise DomainError(f'Tham số "{name}" phải là số.', status=400)
-    if len(value.strip().lstrip("-")) > 19 or abs(int(value)) > MAX_ID:  # the database compares no larger number
+    if not re.fullmatch(r"[0-9]+", value):
+        raise DomainError(f'Tham số "{name}" phải là số nguyên không âm.', status=400)
+    if len(value) > 19 or int(value) > MAX_ID:  # the database compares no larger number
         raise DomainError(f'Tham số "{name}" quá lớn: tối đa {MAX_ID}.', status=400)
     return int(value)
 

@@ -1,13 +1,21 @@
 """The OpenAPI 3 document, kept in step with the routes by a test."""
 
-from flask import jsonify
+import copy
+import re
+
+from flask import jsonify, request
 
 from app.api.views import bp
 from app.auth.services import LABEL_MAX
+from app.core.errors import error_response
 from app.core.limits import MAX_ID, column_length
+from app.core.paging import MAX_PER_PAGE
+from app.core.periods import MONTH as MONTH_RE, TASK_PERIOD
 from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
 from app.tasks.forms import NOTE_MAX
+from app.tasks.groups import GROUPS
+from app.tasks.models import TASK_STATES
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}}}
 _UNIT = {
@@ -21,9 +29,14 @@ _UNIT = {
     },
 }
 PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+    {"name": "per_page", "in": "query", "description": f"tối đa {MAX_PER_PAGE} dòng một trang (số lớn hơn tính là "
+                                                        f"{MAX_PER_PAGE})",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
 ]
+#: One file in the multipart field "file".
+FILE_PART = {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}
+MONTH = {"type": "string", "pattern": f"^{MONTH_RE.pattern}$", "description": "YYYY-MM"}
 
 
 def _json(schema: dict, description: str = "OK") -> dict:
@@ -42,18 +55,14 @@ def _id_arg(name: str) -> dict:
     return {"name": name, "in": "query", "schema": ID}
 
 
-DEADLINE = {
-    "oneOf": [
-        {"type": "null"},
-        {"type": "object", "properties": {"kind": {"const": "date"}, "date": {"type": "string", "format": "date"}}},
-        {"type": "object", "properties": {"kind": {"const": "relative"}, "days": {"type": "integer"},
-                                          "working_days": {"type": "boolean"}, "months": {"type": "integer"}}},
-        {"type": "object", "properties": {"kind": {"const": "recurring"},
-                                          "freq": {"enum": ["monthly", "quarterly", "yearly", "weekly", "daily"]},
-                                          "day": {"type": "integer"}, "month": {"type": "integer"},
-                                          "weekday": {"type": "integer"}}},
-    ]
-}
+#: A deadline: a date, days (working days) or months after the directive's date, or a recurrence. One object with
+#: the kind's fields rather than a oneOf, so a fuzzer can also write a wrong one.
+DEADLINE = {"type": ["object", "null"], "properties": {
+    "kind": {"enum": ["date", "relative", "recurring"]},
+    "date": {"type": "string", "format": "date"},
+    "days": {"type": "integer"}, "working_days": {"type": "boolean"}, "months": {"type": "integer"},
+    "freq": {"enum": ["monthly", "quarterly", "yearly", "weekly", "daily"]},
+    "day": {"type": "integer"}, "month": {"type": "integer"}, "weekday": {"type": "integer"}}}
 EVIDENCE = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
     "sha256": {"type": "string"}, "content_type": {"type": "string"}}}
@@ -118,7 +127,7 @@ PATHS = {
         "post": {
             "summary": "Lấy mã truy cập",
             "security": [],
-            "requestBody": {"content": {"application/json": {"schema": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["username", "password"],
                 "properties": {"username": {"type": "string"}, "password": {"type": "string"},
                                "label": {"type": "string", "maxLength": LABEL_MAX}}}}}},
@@ -150,9 +159,8 @@ PATHS = {
     "/api/v1/directives": {
         "post": {
             "summary": "Tạo dự thảo từ tệp (multipart file) hoặc từ nội dung JSON",
-            "requestBody": {"content": {
-                "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                            "format": "binary"}}}},
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": FILE_PART},
                 "application/json": {"schema": {"type": "object", "properties": {
                     "number": {"type": "string", "maxLength": column_length(Directive.number)},
                     "issued_on": {"type": "string", "format": "date"},
@@ -179,8 +187,11 @@ PATHS = {
     "/api/v1/tasks": {
         "get": {
             "summary": "Các nhiệm vụ người dùng được xem",
-            "parameters": PAGING + [_id_arg("directive"), _id_arg("unit")] + [
-                {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "group", "period")],
+            "parameters": PAGING + [_id_arg("directive"), _id_arg("unit"),
+                                    {"name": "state", "in": "query", "schema": {"enum": list(TASK_STATES)}},
+                                    {"name": "group", "in": "query", "schema": {"enum": list(GROUPS)}},
+                                    {"name": "period", "in": "query",
+                                     "schema": {"type": "string", "pattern": f"^{TASK_PERIOD}$"}}],
             "responses": {"200": _json({"type": "array", "items": TASK}), "400": _json(_ERROR)},
         }
     },
@@ -192,8 +203,7 @@ PATHS = {
         "post": {
             "summary": "Tải lên một tệp minh chứng",
             "parameters": [_id("task_id")],
-            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "format": "binary"}}}}}},
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FILE_PART}}},
             "responses": {"201": _json(EVIDENCE), "403": _json(_ERROR), "404": _json(_ERROR),
                           "413": _json(_ERROR, "Tệp quá lớn"), "415": _json(_ERROR, "Loại tệp không được nhận"),
                           "422": _json(_ERROR)},
@@ -249,14 +259,13 @@ PATHS = {
     },
     "/api/v1/indicators/import": {
         "post": {"summary": "Nhập số liệu DVCTT (.csv, .xlsx); một dòng sai thì không nhập gì",
-                 "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-                     "file": {"type": "string", "format": "binary"}}}}}},
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FILE_PART}}},
                  "responses": {"200": _json({"type": "object", "properties": {"rows": {"type": "integer"}}}),
                                "403": _json(_ERROR), "415": _json(_ERROR), "422": _json(_ERROR, "Dòng sai (số dòng)")}}
     },
     "/api/v1/indicators": {
         "get": {"summary": "Số liệu DVCTT của một tháng, tỷ lệ và chỉ tiêu",
-                "parameters": PAGING + [{"name": "period", "in": "query", "schema": {"type": "string"}}],
+                "parameters": PAGING + [{"name": "period", "in": "query", "schema": MONTH}],
                 "responses": {"200": _json({"type": "array", "items": INDICATOR}), "400": _json(_ERROR)}}
     },
     "/api/v1/directives/{directive_id}/follow-up": {
@@ -264,16 +273,32 @@ PATHS = {
             "summary": "Soạn dự thảo văn bản đôn đốc tiếp theo văn bản này",
             "parameters": [_id("directive_id")],
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-                "period": {"type": "string", "description": "YYYY-MM"},
+                "period": MONTH,
                 "name": {"oneOf": [{"enum": ["below_target", "overdue", "missed_report"]},
                                    {"type": "array", "items": ID}]}}}}}},
-            "responses": {"201": _json(DIRECTIVE), "403": _json(_ERROR), "404": _json(_ERROR), "422": _json(_ERROR)},
+            "responses": {"201": _json(DIRECTIVE),
+                          "200": _json(DIRECTIVE, "Dự thảo cùng nội dung soạn hôm nay, chưa ban hành: trả lại nó"),
+                          "403": _json(_ERROR), "404": _json(_ERROR), "422": _json(_ERROR)},
         }
     },
     "/api/v1/openapi.json": {
         "get": {"summary": "Tài liệu OpenAPI này", "security": [], "responses": {"200": _json({"type": "object"})}}
     },
 }
+
+
+def _with_common_answers(paths: dict) -> dict:
+    """Every operation's own answers plus those any call may get: 401 without a valid token; 400 for a call the
+    document does not allow, 422 for one it allows that the rules refuse (a directive with no requirement)."""
+    paths = copy.deepcopy(paths)
+    for operation in (op for item in paths.values() for op in item.values()):
+        answers = operation["responses"]
+        if operation.get("security") != []:
+            answers.setdefault("401", _json(_ERROR, "Thiếu hoặc sai mã truy cập"))
+        if operation.get("parameters") or operation.get("requestBody"):
+            answers.setdefault("400", _json(_ERROR, "Yêu cầu không đúng tài liệu này"))
+            answers.setdefault("422", _json(_ERROR, "Yêu cầu bị từ chối theo nghiệp vụ"))
+    return paths
 
 
 def document() -> dict:
@@ -283,8 +308,34 @@ def document() -> dict:
         "info": {"title": "Theo dõi chỉ đạo", "version": "1.0.0"},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": _with_common_answers(PATHS),
     }
+
+
+def _query_names() -> dict[tuple[str, str], frozenset[str]]:
+    """Per (path, method): the query parameters the document names."""
+    return {(path, method.upper()): frozenset(p["name"] for p in op.get("parameters", ()) if p["in"] == "query")
+            for path, item in PATHS.items() for method, op in item.items()}
+
+
+QUERY_NAMES = _query_names()
+
+
+@bp.before_request
+def _query_as_documented():
+    """Refuse a query parameter the document does not name, or one sent empty: a typo ("directve=3") would
+    otherwise list everything as if no filter were asked for."""
+    if request.url_rule is None:
+        return None
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", request.url_rule.rule)
+    known = QUERY_NAMES.get((path, request.method), frozenset())
+    for name, value in request.args.items(multi=True):
+        if name not in known:
+            shown = name.encode("unicode_escape").decode()[:40]
+            return error_response(400, f'Tham số "{shown}" không có trong tài liệu API của địa chỉ này.')
+        if value == "":
+            return error_response(400, f'Tham số "{name}" để trống: bỏ hẳn nếu không lọc theo nó.')
+    return None
 
 
 @bp.get("/openapi.json")

@@ -1,5 +1,7 @@
 """Tasks through the API: list, detail, evidence, submit, review."""
 
+import re
+
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
@@ -8,6 +10,7 @@ from app.api.params import int_arg, json_body, text_field
 from app.api.views import bp
 from app.core import clock
 from app.core.errors import Conflict, DomainError
+from app.core.periods import TASK_PERIOD
 from app.core.permissions import load_or_404
 from app.evidence.views import load_evidence_or_404, send_evidence
 from app.extensions import db
@@ -20,9 +23,12 @@ from app.tasks.queries import task_json, task_page_data, tasks_for
 @bp.get("/tasks")
 def list_tasks():
     """The tasks the user may see, filtered by directive, unit, state, group, period."""
+    period = request.args.get("period")
+    if period and not re.fullmatch(TASK_PERIOD, period):
+        raise DomainError('Tham số "period" phải có dạng YYYY, YYYY-MM, YYYY-Qn, YYYY-Wnn hoặc YYYY-MM-DD.', status=400)
     query = tasks_for(current_user, directive=int_arg("directive"), unit=int_arg("unit"),
                       state=request.args.get("state"), group=request.args.get("group"),
-                      period=request.args.get("period"))
+                      period=period)
     today = clock.today()
     return paged_json(query, lambda task: task_json(task, today))
 

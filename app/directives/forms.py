@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, Form, FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.flow import PageForm
 from app.core.limits import column_length, is_id
 from app.directives.models import REQUIREMENT_KINDS, Directive, Requirement
 
@@ -66,7 +66,7 @@ def check_ids(form, field) -> None:
         raise ValidationError("Đơn vị không hợp lệ.")
 
 
-class NewDirectiveForm(FlaskForm):
+class NewDirectiveForm(PageForm):
     """A directive typed in, or a file to read."""
 
     file = FileField("Tệp văn bản (.docx, .pdf, .txt hoặc ảnh quét)")
@@ -124,7 +124,7 @@ class RequirementForm(DeadlineFields, Form):
         return not self.remove.data and bool((self.text.data or "").strip())
 
 
-class DraftForm(FlaskForm):
+class DraftForm(PageForm):
     """The draft's header and its requirements; `version` catches a concurrent edit."""
 
     version = HiddenField()
@@ -140,7 +140,7 @@ class DraftForm(FlaskForm):
     requirements = FieldList(FormField(RequirementForm), min_entries=0)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PageForm):
     """Which units the tasks go to; confirmed (`confirm` = 1) with the registry's number and date."""
 
     scope = RadioField("Giao cho", choices=[("all", "Tất cả đơn vị trực thuộc"), ("named", "Các đơn vị được nêu tên"),
@@ -165,7 +165,7 @@ class PublishForm(FlaskForm):
             raise ValidationError("Nhập ngày ban hành, hoặc đánh dấu “Ban hành không có số, ngày”.")
 
 
-class DeadlineForm(DeadlineFields, FlaskForm):
+class DeadlineForm(DeadlineFields, PageForm):
     """A new deadline for one requirement of a published directive; `confirm` = 1 once its effect was shown."""
 
     deadline_kind = SelectField("Thời hạn", choices=DEADLINE_CHOICES)
@@ -175,24 +175,24 @@ class DeadlineForm(DeadlineFields, FlaskForm):
     confirm = HiddenField()
 
 
-class AddUnitsForm(FlaskForm):
+class AddUnitsForm(PageForm):
     """More units for a published directive; `confirm` = 1 once the count was shown."""
 
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False, validators=[check_ids])
     confirm = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """A button that changes state: only the CSRF token."""
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(PageForm):
     """Deleting a draft; `confirm` = 1 once asked."""
 
     confirm = HiddenField()
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(PageForm):
     """Which units the follow-up names, for which month."""
 
     period = StringField("Tháng số liệu (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng.")])

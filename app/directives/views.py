@@ -234,8 +234,9 @@ def add_units(directive_id: int):
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = AddUnitsForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit():  # a unit id no row can have: the form again, the message beside the list
+        return _page(directive, 422, add=form, error=form.unit_ids.errors[0] if form.unit_ids.errors
+                     else "Yêu cầu không hợp lệ.")
     try:
         unit_ids = services.target_units(directive, form.unit_ids.data)
         preview = services.add_units_preview(directive, unit_ids)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.flow import PageForm
 from app.core.limits import is_id
 from app.core.numbers import WholeNumberField
 from app.directives.forms import check_vn_date
@@ -48,7 +48,7 @@ def month_key(text: str) -> str:
     return text
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(PageForm):
     """Every task form carries the version the user saw."""
 
     version = HiddenField()
@@ -144,7 +144,7 @@ class ReviewForm(VersionedForm):
             raise ValidationError("Vui lòng ghi rõ lý do trả lại để đơn vị biết cần làm lại gì.")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PageForm):
     """Who in the unit does the task."""
 
     assignee_id = SelectField("Giao cho", coerce=int, validate_choice=False)
@@ -155,13 +155,13 @@ class AssignForm(FlaskForm):
             raise ValidationError("Người được giao không hợp lệ.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PageForm):
     """A comment, or a leader's guidance."""
 
     body = TextAreaField("Ý kiến", validators=[DataRequired("Vui lòng nhập nội dung."), Length(max=NOTE_MAX)])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PageForm):
     """More time, or not applicable to the unit."""
 
     kind = RadioField("Đề nghị", choices=[("extension", "Gia hạn"), ("not_applicable", "Không thuộc phạm vi đơn vị")],
@@ -170,7 +170,7 @@ class RequestForm(FlaskForm):
     proposed_on = StringField("Đề nghị gia hạn đến ngày (dd/mm/yyyy)", validators=[Optional(), check_vn_date])
 
 
-class DecideForm(FlaskForm):
+class DecideForm(PageForm):
     """The office's answer to a request."""
 
     decision = RadioField("Quyết định", choices=[("grant", "Đồng ý"), ("refuse", "Không đồng ý")], default="grant")

@@ -62,3 +62,27 @@ def test_healthz_with_redis(client, redis_url):
 def test_unknown_api_path_answers_json_in_vietnamese(client, tree):
     response = client.get("/api/v1/khong-co", headers={"Authorization": f"Bearer {token(client)}"})
     assert response.status_code == 404 and response.json["error"].startswith("Không tìm thấy")
+
+
+def test_a_query_parameter_the_document_does_not_name_or_sends_empty_is_a_400(client, tree):
+    bearer = {"Authorization": f"Bearer {token(client)}"}
+    typo = client.get("/api/v1/tasks?directve=3", headers=bearer)
+    assert typo.status_code == 400 and '"directve"' in typo.json["error"]
+    empty = client.get("/api/v1/tasks?state=", headers=bearer)
+    assert empty.status_code == 400 and "để trống" in empty.json["error"]
+    assert client.get("/api/v1/tasks?directive=-1", headers=bearer).status_code == 400
+    assert client.get("/api/v1/units?page=0", headers=bearer).status_code == 400
+    assert client.get("/api/v1/tasks?period=2022-13-99x", headers=bearer).status_code == 400
+    assert client.get("/api/v1/tasks?period=2022-Q2&state=open", headers=bearer).status_code == 200
+
+
+def test_publish_and_follow_up_take_an_empty_body_as_the_defaults(client, tree):
+    from tests import factories
+    from app.extensions import db
+
+    draft = factories.make_directive(tree.district, state="draft")
+    factories.make_requirement(draft)
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {token(client)}"}
+    published = client.post(f"/api/v1/directives/{draft.id}/publish", headers=bearer)
+    assert published.status_code == 200 and published.json["tasks_created"] == 2
