@@ -16,7 +16,6 @@ from app.core import audit, clock, storage
 from app.core.errors import DomainError
 from app.core.limits import column_length, is_id
 from app.directives import deadlines
-from app.directives.extraction.deadline_phrases import counted_from
 from app.directives.extraction.text import fold
 from app.directives.models import Directive, DirectiveReference, Requirement
 from app.extensions import db
@@ -82,8 +81,6 @@ def create_draft(issuer: Unit, user, extracted: dict, *, body: str = "", source:
 
 def _requirement_fields(extracted: dict) -> dict:
     deadline = extracted.get("deadline")
-    if deadline and deadline.get("kind") == "relative" and "from" not in deadline and counted_from(extracted["text"]):
-        deadline = {**deadline, "from": counted_from(extracted["text"])}  # "kể từ ngày nhận được …"
     kind = guess_kind(extracted["text"], deadline)
     return {"label": extracted.get("label"), "text": extracted["text"], "deadline": deadline,
             "kind": kind, "evidence_wanted": EVIDENCE_BY_KIND[kind]}

@@ -72,7 +72,7 @@ def test_dev_documents_extract_sensibly():
     assert [r["deadline"] for r in constructed["requirements"]] == [
         None,
         {"kind": "recurring", "freq": "monthly", "day": 25},
-        {"kind": "relative", "days": 3, "working_days": True},
+        {"kind": "relative", "days": 3, "working_days": True, "from": "receipt"},
         {"kind": "date", "date": "2022-06-30"},
     ]
     assert constructed["named_units"] == ["Quang Phục", "Tiên Động", "Văn Tố"]
@@ -151,7 +151,7 @@ def test_unnumbered_paragraphs_that_assign_are_requirements_and_closing_is_not()
         ("Gửi báo cáo chậm nhất ngày 20 tháng 6 năm 2023.", {"kind": "date", "date": "2023-06-20"}),
         ("Gửi báo cáo chậm nhất là ngày 05/7.", {"kind": "date", "date": "2023-07-05"}),
         ("Báo cáo trong thời hạn 05 ngày làm việc kể từ ngày nhận được văn bản.",
-         {"kind": "relative", "days": 5, "working_days": True}),
+         {"kind": "relative", "days": 5, "working_days": True, "from": "receipt"}),
         ("Hoàn thành trong vòng 10 ngày.", {"kind": "relative", "days": 10, "working_days": False}),
         ("Hoàn thành trong 02 tháng.", {"kind": "relative", "months": 2}),
         ("Báo cáo kết quả trước ngày 25 hằng tháng.", {"kind": "recurring", "freq": "monthly", "day": 25}),

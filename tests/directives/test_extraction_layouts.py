@@ -20,7 +20,7 @@ def test_province_dispatch_in_two_columns():
     assert labels == [
         ("1", {"kind": "date", "date": "2023-12-20"}),
         ("2", {"kind": "recurring", "freq": "monthly", "day": 20}),
-        ("3", {"kind": "relative", "days": 10, "working_days": False}),
+        ("3", {"kind": "relative", "days": 10, "working_days": False, "from": "issue"}),
         (None, None),  # a report deadline of a nested item is not the whole document's
     ]
     assert result["requirements"][0]["text"].split("\n")[1].startswith("- Chủ trì")

@@ -51,7 +51,8 @@ def test_the_draft_names_the_nine_communes_below_target_and_cites_the_directive(
     assert body["references"][0] == {"number": "520/UBND-VP", "issued_on": "2022-05-20", "directive_id": 1}
     assert body["state"] == "draft" and body["follows_id"] == 1
     assert any("để p/h chỉ đạo" in r and "Tái Sơn" in r for r in body["recipients"])
-    assert body["requirements"][-1]["deadline"] == {"kind": "relative", "days": 5, "working_days": True}
+    assert body["requirements"][-1]["deadline"] == {"kind": "relative", "days": 5, "working_days": True,
+                                                    "from": "receipt"}
 
 
 def test_the_word_draft_reads_back_the_same(client):

@@ -6,6 +6,7 @@ Pure functions: text in, a dict out, nothing stored.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.directives.extraction import body, header
 from app.directives.extraction.deadline_phrases import find_deadline, find_report_deadline
@@ -28,8 +29,8 @@ def extract(text: str) -> dict:
     body_text = "\n".join(body_lines)
     year = year or _latest_year(text)
     issuer = header.find_issuer(lines, min(i for i in (number_at, date_at, len(lines)) if i is not None))
-    if number is None:
-        number, subject, issued_on = _own_from_report(body_lines, subject, issued_on, year)
+    if number is None and place is None and not addressees:  # no header of its own: a page reporting a dispatch
+        number, subject, issued_on = _own_from_report("\n".join(lines), subject, issued_on, year)
     return {
         "number": number,
         "issued_on": issued_on.isoformat() if issued_on else None,
@@ -99,25 +100,27 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
     return found.isoformat() if found else None
 
 
-def _own_from_report(body_lines: list[str], subject, issued_on, year):
-    """A portal's account of a dispatch: "Ngày 21/5, UBND tỉnh ban hành Công văn số 846/UBND-TH về việc …"."""
-    first = collapse(" ".join(_first_paragraph(body_lines)))
-    match = re.search(r"(?:ban\s*h?anh|banh)\s+\w+(?:\s+\w+)?\s+số\s+", first, flags=re.IGNORECASE)
-    if not match:
-        return None, subject, issued_on
-    number_match = header.NUMBER.match(first, match.end())
+#: A portal's or newspaper's account of a dispatch: "UBND tỉnh (vừa) ban hành Công văn số 846/UBND-TH …", "… đã có
+#: Thông báo số …", or its source note "(Theo Công văn 907/UBND-KT ngày 13/3/2023)". Matched in folded text.
+_REPORTED = re.compile(
+    rf"(?:\bban\s*hanh|\b(?:vua|da)\s+co|\(\s*theo)\s+(?:{'|'.join(header._DOC_TYPES)})\s+(?:so\s*:?\s*)?(?=\d)"
+)
+
+
+def _own_from_report(text: str, subject, issued_on, year):
+    """The number, subject and date of the dispatch a portal page reports (the first one it says was issued)."""
+    match = _REPORTED.search(fold(text))
+    number_match = header.NUMBER.match(text, match.end()) if match else None
     if not number_match:
         return None, subject, issued_on
     number = header.normalise_number(number_match)
-    rest = first[number_match.end():]
-    about = re.match(r"\s*(?:về\s+việc|V/v)\s+(.+?)(?:\.\s|\.$|$)", rest, flags=re.IGNORECASE)
+    issued = _date_after(text, number_match.end(), year) or _date_before(text, number_match.start(), year)
+    if issued_on is None and issued:
+        issued_on = date.fromisoformat(issued)
+    rest = text[number_match.end():]
+    about = re.match(r"[^.\n]{0,80}?\b(?:về\s+việc|V/v)\s+([^\n]+?)(?:\.\s|\.$|;|\n|$)", rest, flags=re.IGNORECASE)
     if about and subject is None:
         subject = collapse(about.group(1)).rstrip(".")
-    if issued_on is None:
-        folded = fold(first)
-        date_match = re.match(r"\s*ngay\s+(?=\d)", folded)
-        if date_match:
-            issued_on, _ = parse_date_at(folded, date_match.end(), year)
     return number, subject, issued_on
 
 

@@ -8,7 +8,8 @@ start dates ("kể từ ngày") and event periods are not.
 from __future__ import annotations
 
 import re
-from datetime import date
+import unicodedata
+from datetime import date, timedelta
 
 from app.directives.extraction.text import DATE_ANY, fold, parse_date_at, to_int
 
@@ -25,10 +26,18 @@ _QUARTERLY = re.compile(r"\b(?:hang|dinh ky|moi)\s+quy\b|\bbao cao quy\b")
 _YEARLY = re.compile(r"\b(?:hang|dinh ky)\s+nam\b")
 _WEEKLY = re.compile(r"\b(?:hang|dinh ky hang|moi)\s+tuan\b")
 _DAILY = re.compile(r"\bhang\s+ngay\b")
+#: An hour written before the day: "10h00'", "14 giờ", "16 giờ 30 phút", "17h30,".
+_HOUR = r"(?:\d{1,2}\s*(?:h|gio)\s*(?:\d{1,2})?\s*(?:phut|p)?\s*'?\s*,?\s*(?:ngay\s+)?)?"
 _BEFORE_DATE = re.compile(
     r"(?:truoc|cham nhat(?:\s+(?:la|vao|truoc))?|han\s+(?:chot|cuoi cung|cuoi)?\s*(?:la|:)?|"
-    r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+)?(?=\d)"
+    r"thoi\s+han(?:\s+(?:hoan\s+thanh|thuc\s+hien|bao\s+cao|gui|nop))?\s*(?::|la)\s*(?:truoc\s+)?|"
+    r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+)?" + _HOUR + r"(?=\d)"
 )
+#: "trong tháng 6/2024", "trong tháng 9 năm 2024": by the month's last day.
+_WITHIN_MONTH = re.compile(r"\btrong\s+thang\s+(\d{1,2})\s*(?:[/.\-]|nam)\s*(\d{4})\b")
+#: Act at once: "triển khai ngay", "ngay sau khi nhận được", "khẩn trương" (matched in lower-case text with its
+#: tones: "ngay" is at once, "ngày" a day). "ngay từ", "ngay tại", "ngay cả" place or stress, they do not hurry.
+_AT_ONCE = re.compile(r"\bngay(?!\s+(?:từ|tại|cả|trên|dưới|bên|cạnh|khi\s+có\s+thể))\b|\bkhẩn\s+trương\b")
 _RELATIVE = re.compile(
     rf"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)?|cham\s+nhat\s+(?:la\s+)?|khong\s+qua)\s*{_NUM}\s*"
     rf"(?:\(\s*\d+\s*\)\s*)?(ngay(?:\s+lam\s+viec)?|tuan|thang)"
@@ -36,9 +45,23 @@ _RELATIVE = re.compile(
 
 
 def find_deadline(text: str, doc_year: int | None) -> dict | None:
-    """The deadline a requirement's own text sets, or None."""
+    """The deadline a requirement's own text sets, or None; a written date wins over "at once"."""
     folded = fold(text)
-    return _recurring(folded) or _fixed_date(folded, doc_year) or _relative(folded)
+    return (_recurring(folded) or _fixed_date(folded, doc_year) or _within_month(folded) or _relative(folded)
+            or _at_once(text))
+
+
+def _within_month(folded: str) -> dict | None:
+    match = _WITHIN_MONTH.search(folded)
+    if not match or not 1 <= int(match.group(1)) <= 12:
+        return None
+    month, year = int(match.group(1)), int(match.group(2))
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return {"kind": "date", "date": last.isoformat()}
+
+
+def _at_once(text: str) -> dict | None:
+    return {"kind": "asap"} if _AT_ONCE.search(unicodedata.normalize("NFC", text).lower()) else None
 
 
 def find_report_deadline(text: str) -> dict | None:
@@ -114,22 +137,18 @@ def _relative(folded: str) -> dict | None:
         return None
     unit = match.group(2)
     if unit == "thang":
-        return {"kind": "relative", "months": count}
-    if unit == "tuan":
-        return {"kind": "relative", "days": count * 7, "working_days": False}
-    return {"kind": "relative", "days": count, "working_days": "lam viec" in unit}
+        rule = {"kind": "relative", "months": count}
+    elif unit == "tuan":
+        rule = {"kind": "relative", "days": count * 7, "working_days": False}
+    else:
+        rule = {"kind": "relative", "days": count, "working_days": "lam viec" in unit}
+    start = _FROM.search(folded[match.end():match.end() + 60])  # "… kể từ ngày nhận được" follows the count
+    if start:
+        rule["from"] = "receipt" if start.group(1) else "issue"
+    return rule
 
 
 _FROM = re.compile(r"\bke\s+tu\s+(?:ngay|khi)\s+(?:(nhan)|(ban\s+hanh|ky))\b")
-
-
-def counted_from(text: str) -> str | None:
-    """What a relative deadline counts from, as the text says: "receipt" (kể từ ngày nhận được),
-    "issue" (kể từ ngày ban hành, ký), or None when it does not say."""
-    match = _FROM.search(fold(text))
-    if not match:
-        return None
-    return "receipt" if match.group(1) else "issue"
 
 
 def as_date(rule: dict | None) -> date | None:
