@@ -50,6 +50,8 @@ def requirements(body_lines: list[str], year: int | None) -> list[dict]:
     """The requirements, each with its label, text and deadline."""
     paras = body.paragraphs(body_lines)
     items = body.build_items(paras)
+    if body.for_information_only("\n".join(body_lines), items):
+        return []
     report_rule = None
     first = items[0].text if items else None
     for para in paras:  # the opening, before the first requirement, may state the report's deadline

@@ -12,7 +12,7 @@ _MARKERS = [
     ("roman", re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\s*[.)/]\s+(.*)")),
     ("article", re.compile(r"^(Điều\s+\d+)\s*[.:]?\s*(.*)", re.IGNORECASE)),
     # Up to 999 items; a three-digit label needs "." or ")" after it, since "479/UBND-VP" may open a wrapped line.
-    ("number", re.compile(r"^((?:\d{1,2}|\d{3}(?=(?:\.\d{1,2})*\s*[.)]))(?:\.\d{1,2})*)\s*[.)/]\s*(?!\d)(.*)")),
+    ("number", re.compile(r"^((?:\d{1,2}|\d{3}(?=(?:\.\d{1,2})*\s*[.)]))(?:\.\d{1,2})*)\s*(?:[.)/]|-(?=\s))\s*(?!\d)(.*)")),
     ("letter", re.compile(r"^([a-zđ])\s*[)]\s*(.*)|^([a-zđ])\.\s+(.*)")),
     ("dash", re.compile(r"^([-–+•*])\s+(.*)")),
 ]
@@ -24,15 +24,17 @@ _PREAMBLE = re.compile(
     r"^(?:can cu|thuc hien (?:cong van|ke hoach|quyet dinh|chi thi|thong bao|nghi quyet|chuong trinh|ket luan|y kien|"
     r"chi dao|van ban|cong dien|huong dan)|theo de nghi|xet |ngay \d|tuy nhien|qua (?:viec|kiem tra|theo doi|"
     r"tong hop|ra soat)|tiep theo|truoc (?:dien bien|tinh hinh)|tren co so|sau khi|nham |cong van neu ro|"
-    r"hien nay|thoi gian qua|vua qua|ket qua)"
+    r"hien nay|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|qua\s+(?:nghe|xem xet|"
+    r"thao luan|thuc te))"
 )
 #: Words that give an order or ask for something.
 _ASKS = re.compile(
-    r"\b(?:giao|de nghi|yeu cau|chi dao|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
+    r"\b(?:giao(?!\s+\d)|de nghi|yeu cau|chi dao(?!\s+ve\b)|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
     r"chu dong|phoi hop|khan truong|hoan thanh|gui (?:ve|bao cao)|co trach nhiem|chiu trach nhiem|"
     r"quan triet|nghiem cam)\b"
 )
-_CLOSING = re.compile(r"nghiem tuc.{0,40}thuc hien|tren day la|\./\.\s*$")
+#: "Yêu cầu … nghiêm túc thực hiện (công văn này)./." at a sentence's end, or "Trên đây là …" opening one.
+_CLOSING = re.compile(r"nghiem tuc.{0,40}thuc hien(?:\s+\w+){0,4}\W*$|^tren day la")
 _CONDITIONAL = re.compile(r"^(?:trong qua trinh (?:to chuc |trien khai )?thuc hien|qua trinh thuc hien|neu co|"
                           r"truong hop co|trong truong hop)")
 
@@ -131,9 +133,19 @@ def _labelled(text: str) -> Paragraph:
     return Paragraph(text)
 
 
+#: Connectives that open a sentence without changing what it does.
+_CONNECTIVE = re.compile(r"^(?:theo do|ngoai ra|dong thoi|mat khac|ben canh do|vi vay|do do)\s*,?\s*")
+#: An account of a document being issued ("UBND tỉnh ban hành Công văn số …, yêu cầu …"): news, not an order.
+_ISSUED = re.compile(r"\bban\s*hanh\s+(?:cong van|thong bao|ke hoach|quyet dinh|chi thi|van ban|cong dien|"
+                     r"chuong trinh|nghi quyet|huong dan)\b")
+
+
 def asks_something(text: str) -> bool:
     """An unlabelled paragraph that assigns or asks for something (not scene-setting, not a closing)."""
-    folded = fold(text)
+    folded = _CONNECTIVE.sub("", fold(text))
+    text = text[len(fold(text)) - len(folded):]
+    if _ISSUED.search(folded):
+        return False
     # "Để" (in order to) and "Đề nghị" (we ask) fold alike: tell them apart on the original.
     scene_setting = _PREAMBLE.match(folded) or re.match(r"(?:Để|ĐỂ)\s", text)
     if scene_setting and not _assigns_after_purpose(folded):
@@ -146,11 +158,14 @@ def asks_something(text: str) -> bool:
 
 
 def _assigns_after_purpose(folded: str) -> bool:
-    """"Để …, giao X …" is an order despite its opening purpose clause."""
-    if not folded.startswith(("de ", "nham ")) or folded.rstrip().endswith(":"):
+    """"Để …, (Chủ tịch UBND tỉnh) giao / yêu cầu X …": an order despite its opening clause of purpose or scene."""
+    if folded.rstrip().endswith(":"):
         return False
-    _, _, rest = folded.partition(", ")
-    return bool(re.match(r"(?:giao|de nghi|yeu cau)\b", rest))
+    return any(_MAIN_ORDER.match(clause) for clause in re.split(r"[,;]\s", folded)[1:])
+
+
+#: The main clause after a scene-setting one: its subject (words, no figures), then the order.
+_MAIN_ORDER = re.compile(r"(?:[^\d,;:]{0,60}\s)?(?<!da )(?<!duoc )(?<!vua )(?:giao|de nghi|yeu cau|chi dao)[\s:](?!ve viec)")
 
 
 def is_closing(text: str) -> bool:
@@ -175,7 +190,8 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
             continue
         if rank is not None and rank <= top_rank:
             parent = Item(para.label, para.text, rank)
-            items.append(parent)
+            if not is_information(para.text):
+                items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
         elif rank is None and parent is not None and (parent.rank == 0 or parent.full_text().endswith(":")):
@@ -185,9 +201,91 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
             items.append(parent)
         else:
             parent = None
-            if asks_something(para.text):
-                items.append(Item(None, para.text, 99))
-    return items
+            items.extend(Item(None, sentence, 99) for sentence in directing_sentences(para.text))
+    return _attach_report_logistics(items)
+
+
+#: Where a sentence ends: ". " (or "./.") before a capital, not after a short abbreviation ("TP. Huế").
+_SENTENCE_END = re.compile(r"(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+#: A clause after ";" that opens with its own subject: "…; Thủ trưởng các cơ quan kiểm tra …".
+_OWN_SUBJECT = re.compile(
+    r"^(?:ubnd|uy ban|so |phong |ban |chu tich|pho chu tich|thu truong|giam doc|truong |cong an|van phong|"
+    r"cac (?:co quan|don vi|so|phong|ban|nganh|dia phuong|xa|huyen|thon|ho)|mat tran|doan |hoi |trung tam|"
+    r"bo chi huy|kho bac|chi cuc|nguoi dung dau|lanh dao)"
+)
+
+
+def directing_sentences(text: str) -> list[str]:
+    """The sentences of an unnumbered paragraph that tell a unit or a person to do something, each one
+    requirement; a clause after ";" with a subject of its own and a directing verb stands alone too."""
+    if _is_title(text):
+        return []
+    found = []
+    for sentence in _SENTENCE_END.split(text):
+        clauses = [c.strip() for c in sentence.split("; ")]
+        parts = [clauses[0]]
+        for clause in clauses[1:]:  # only an order's clauses: after scene-setting, "…; X không …" is a finding
+            if asks_something(parts[0]) and _OWN_SUBJECT.match(fold(clause)) and asks_something(clause):
+                parts.append(clause)
+            else:
+                parts[-1] = f"{parts[-1]}; {clause}"
+        for part in filter(asks_something, parts):
+            if found and _SUBJECTLESS.match(_CONNECTIVE.sub("", fold(part))):
+                found[-1] = f"{found[-1]} {part}"  # "Báo cáo UBND tỉnh trước ngày …": the same addressee's next step
+            else:
+                found.append(part)
+    return found
+
+
+#: A sentence that names no addressee of its own, only what to do next ("Yêu cầu hoàn thiện, gửi …").
+_SUBJECTLESS = re.compile(r"^(?:yeu cau\s+|de nghi\s+)?(?:hoan thien|hoan thanh|bao cao|gui|nop|cap nhat|"
+                          r"tong hop|thoi han)\b")
+
+
+def _is_title(text: str) -> bool:
+    """A headline or a link ("Tải đề cương báo cáo tại đây"): short, with no sentence's end."""
+    return len(text) < 150 and not text.rstrip().endswith(_TERMINAL)
+
+
+#: "Báo cáo gửi về UBND tỉnh … trước ngày …": says when and where a report goes, asks nothing of its own.
+_REPORT_LOGISTICS = re.compile(r"^(?:bao cao|van ban|ket qua|so lieu)\b(?:(?!\b(?:giao|yeu cau|de nghi)\b).){0,160}?"
+                               r"\b(?:gui|nop)\b")
+
+
+def _attach_report_logistics(items: list[Item]) -> list[Item]:
+    """Fold such a sentence into the report the requirement before it asks for, where its deadline belongs."""
+    out: list[Item] = []
+    for item in items:
+        asking = next((o for o in reversed(out) if re.search(r"\bbao cao\b", fold(o.full_text()))), None)
+        if item.label is None and asking is not None and _REPORT_LOGISTICS.match(fold(item.text)):
+            asking.lines.append(item.text)
+        else:
+            out.append(item)
+    return out
+
+
+#: "Thời gian treo cờ: từ ngày …", "Địa điểm: …": an item that informs; "… được bố trí vào thứ Năm": a schedule.
+_INFORMATION = re.compile(r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi)\b[^:]{0,60}:|"
+                          r"\bduoc bo tri\b")
+#: What only an order says: an item with one of these is never mere information.
+EXPLICIT_ASK = re.compile(r"\b(?:giao(?!\s+\d)|de nghi|yeu cau|chi dao(?!\s+ve\b)|co trach nhiem|chiu trach nhiem|"
+                          r"phai|can)\b")
+
+
+def is_information(text: str) -> bool:
+    """A numbered item that informs (a time, a place, a schedule) and asks nothing."""
+    folded = fold(text)
+    return bool(_INFORMATION.search(folded)) and not EXPLICIT_ASK.search(folded)
+
+
+#: The closing of a notice given for information: "UBND xã thông báo để … được biết./.".
+_FOR_INFORMATION = re.compile(r"\bthong bao\b[^.]{0,200}\b(?:duoc )?biet\b")
+
+
+def for_information_only(body_text: str, items: list[Item]) -> bool:
+    """A notice for information whose items ask nothing of anyone: it sets no requirement."""
+    return bool(_FOR_INFORMATION.search(fold(body_text))) and not any(
+        EXPLICIT_ASK.search(fold(item.full_text())) for item in items)
 
 
 def _is_section(para: Paragraph) -> bool:
