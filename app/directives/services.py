@@ -46,11 +46,12 @@ EVIDENCE_BY_KIND = {
 def guess_kind(text: str, deadline: dict | None) -> str:
     """What form a requirement wants, from its wording: inventory, figures, written report or action."""
     folded = fold(text)
-    if re.search(r"\b(?:ra soat|kiem ke)\b", folded) and re.search(r"\b(?:may|thiet bi)\b", folded):
-        return "inventory"
+    if re.search(r"\b(?:ra soat|thong ke|kiem ke)\b.{0,80}?\b(?:thiet bi|may|tai san|ho so)\b", folded):
+        return "inventory"  # a list of things to count: machines, assets, files
     reports = re.search(r"\bbao cao\b", folded)
-    if reports and (deadlines.is_recurring(deadline) or re.search(r"\b(?:so lieu|ty le|muc do 3)\b", folded)):
-        return "figures"
+    if reports and (deadlines.is_recurring(deadline) or re.search(r"\bbao cao\b.{0,80}?\b(?:so lieu|ket qua|ty le)\b",
+                                                                   folded)):
+        return "figures"  # "báo cáo … số liệu / kết quả / tỷ lệ": figures, not prose
     if reports or re.search(r"\bgiai trinh\b", folded):
         return "written_report"
     return "action"

@@ -41,16 +41,16 @@ def extract(text: str) -> dict:
         "addressees": addressees,
         "references": references(body_text, own=number, year=year),
         "named_units": named_units(body_text, exclude=[place] if place else []),
-        "requirements": requirements(body_lines, year),
+        "requirements": requirements(body_lines, year, text),
         "recipients": recipients,
     }
 
 
-def requirements(body_lines: list[str], year: int | None) -> list[dict]:
+def requirements(body_lines: list[str], year: int | None, full_text: str = "") -> list[dict]:
     """The requirements, each with its label, text and deadline."""
     paras = body.paragraphs(body_lines)
     items = body.build_items(paras)
-    if body.for_information_only("\n".join(body_lines), items):
+    if body.for_information_only(full_text, items):
         return []
     report_rule = None
     first = items[0].text if items else None
@@ -96,7 +96,7 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
     folded = fold(text)
     sentence_start = max(folded.rfind(". ", 0, start), folded.rfind("\n\n", 0, start), -1) + 1
     match = re.search(r"ngay\s+(?=\d)", folded[sentence_start:start])
-    if not match or "ban hanh" not in folded[sentence_start:start]:
+    if not match or not re.search(r"ban\s*hanh|(?:vua|da)\s+co\b", folded[sentence_start:start]):
         return None
     found, _ = parse_date_at(folded, sentence_start + match.end(), year)
     return found.isoformat() if found else None

@@ -19,17 +19,19 @@ _MARKERS = [
 _RANK = {"roman": 0, "heading": 0, "article": 1, "number": 2, "subnumber": 3, "letter": 4, "dash": 5}
 _TERMINAL = (".", ";", ":", "!", "?", "./.")
 
+#: "giao" that gives a task, not a count ("giao 833 nhiệm vụ") nor a compound word (giao thông, giao ban, giáo dục).
+GIVES = r"giao(?!\s+(?:\d|ban|thong|duc|dich|luu|nhan|tiep|thua|khoan|ket|hoa|thoa|lien|dat)\b)"
 #: Openings of paragraphs that set the scene instead of asking for something.
 _PREAMBLE = re.compile(
     r"^(?:can cu|thuc hien (?:cong van|ke hoach|quyet dinh|chi thi|thong bao|nghi quyet|chuong trinh|ket luan|y kien|"
     r"chi dao|van ban|cong dien|huong dan)|theo de nghi|xet |ngay \d|tuy nhien|qua (?:viec|kiem tra|theo doi|"
-    r"tong hop|ra soat)|tiep theo|truoc (?:dien bien|tinh hinh)|tren co so|sau khi|nham |cong van neu ro|"
+    r"tong hop|ra soat)|tiep theo|truoc (?:dien bien|tinh hinh)|tren co so|sau khi|nham |"
     r"hien nay|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|qua\s+(?:nghe|xem xet|"
     r"thao luan|thuc te))"
 )
 #: Words that give an order or ask for something.
 _ASKS = re.compile(
-    r"\b(?:giao(?!\s+\d)|de nghi|yeu cau|chi dao(?!\s+ve\b)|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
+    r"\b(?:" + GIVES + r"|de nghi|yeu cau|chi dao(?!\s+ve\b)|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
     r"chu dong|phoi hop|khan truong|hoan thanh|gui (?:ve|bao cao)|co trach nhiem|chiu trach nhiem|"
     r"quan triet|nghiem cam)\b"
 )
@@ -154,7 +156,18 @@ def asks_something(text: str) -> bool:
         return False
     if text.rstrip().endswith(":"):
         return False  # a lead-in to the items that follow
-    return bool(_ASKS.search(folded))
+    return bool(_ASKS.search(folded)) or _unit_does(folded)
+
+
+#: What follows a subject when the sentence states a fact instead of giving a task.
+_STATEMENT = re.compile(r"\b(?:da|dang|khong|chua|duoc|bi|nhan duoc|vua|la|co(?! trach nhiem)|dat|gom|thong bao|"
+                        r"tiep cong dan|du|lam viec tai)\b")
+
+
+def _unit_does(folded: str) -> bool:
+    """"Phòng Tài chính - Kế hoạch cân đối kinh phí …": a unit or person as subject, then what it must do."""
+    subject = _OWN_SUBJECT.match(folded)
+    return bool(subject) and folded.rstrip().endswith((".", ";")) and not _STATEMENT.search(folded)
 
 
 def _assigns_after_purpose(folded: str) -> bool:
@@ -165,7 +178,7 @@ def _assigns_after_purpose(folded: str) -> bool:
 
 
 #: The main clause after a scene-setting one: its subject (words, no figures), then the order.
-_MAIN_ORDER = re.compile(r"(?:[^\d,;:]{0,60}\s)?(?<!da )(?<!duoc )(?<!vua )(?:giao|de nghi|yeu cau|chi dao)[\s:](?!ve viec)")
+_MAIN_ORDER = re.compile(r"(?:[^\d,;:]{0,60}\s)?(?<!da )(?<!duoc )(?<!vua )(?:" + GIVES + r"|de nghi|yeu cau|chi dao)[\s:](?!ve viec)")
 
 
 def is_closing(text: str) -> bool:
@@ -194,7 +207,8 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
                 items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
-        elif rank is None and parent is not None and (parent.rank == 0 or parent.full_text().endswith(":")):
+        elif rank is None and parent is not None and (parent.rank == 0 or parent.full_text().endswith(":")
+                                                      or _DEADLINE_LINE.match(fold(para.text))):
             parent.lines.append(para.text)
         elif rank is not None:
             parent = Item(para.label, para.text, rank)
@@ -206,7 +220,7 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
 
 
 #: Where a sentence ends: ". " (or "./.") before a capital, not after a short abbreviation ("TP. Huế").
-_SENTENCE_END = re.compile(r"(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+_SENTENCE_END = re.compile(r"(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<=[.!?:])\s+(?=[A-ZĐÀ-Ỹ])")
 #: A clause after ";" that opens with its own subject: "…; Thủ trưởng các cơ quan kiểm tra …".
 _OWN_SUBJECT = re.compile(
     r"^(?:ubnd|uy ban|so |phong |ban |chu tich|pho chu tich|thu truong|giam doc|truong |cong an|van phong|"
@@ -222,6 +236,8 @@ def directing_sentences(text: str) -> list[str]:
         return []
     found = []
     for sentence in _SENTENCE_END.split(text):
+        if is_information(sentence):
+            continue
         clauses = [c.strip() for c in sentence.split("; ")]
         parts = [clauses[0]]
         for clause in clauses[1:]:  # only an order's clauses: after scene-setting, "…; X không …" is a finding
@@ -266,9 +282,10 @@ def _attach_report_logistics(items: list[Item]) -> list[Item]:
 
 #: "Thời gian treo cờ: từ ngày …", "Địa điểm: …": an item that informs; "… được bố trí vào thứ Năm": a schedule.
 _INFORMATION = re.compile(r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi)\b[^:]{0,60}:|"
+                          r"^(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat|(?:sang|chieu|toi) )[^:]{0,40}:|"
                           r"\bduoc bo tri\b")
 #: What only an order says: an item with one of these is never mere information.
-EXPLICIT_ASK = re.compile(r"\b(?:giao(?!\s+\d)|de nghi|yeu cau|chi dao(?!\s+ve\b)|co trach nhiem|chiu trach nhiem|"
+EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|yeu cau|chi dao(?!\s+ve\b)|co trach nhiem|chiu trach nhiem|"
                           r"phai|can)\b")
 
 
@@ -278,14 +295,20 @@ def is_information(text: str) -> bool:
     return bool(_INFORMATION.search(folded)) and not EXPLICIT_ASK.search(folded)
 
 
-#: The closing of a notice given for information: "UBND xã thông báo để … được biết./.".
-_FOR_INFORMATION = re.compile(r"\bthong bao\b[^.]{0,200}\b(?:duoc )?biet\b")
+#: The closing of a notice given for information ("UBND xã thông báo để … được biết./."), or the title of a
+#: schedule ("LỊCH TIẾP CÔNG DÂN", "LỊCH CÔNG TÁC TUẦN") on a line of its own.
+_FOR_INFORMATION = re.compile(r"\bthong bao\b[^.]{0,200}\b(?:duoc )?biet\b|"
+                              r"^\s*lich (?:tiep cong dan|cong tac|lam viec|truc)\b", re.MULTILINE)
 
 
 def for_information_only(body_text: str, items: list[Item]) -> bool:
     """A notice for information whose items ask nothing of anyone: it sets no requirement."""
     return bool(_FOR_INFORMATION.search(fold(body_text))) and not any(
         EXPLICIT_ASK.search(fold(item.full_text())) for item in items)
+
+
+#: A line that only says when the item above it is due: "Thời hạn hoàn thành: 30/6/2024."
+_DEADLINE_LINE = re.compile(r"^\(?thoi (?:han|gian)(?: hoan thanh| thuc hien| bao cao| gui)?\s*:")
 
 
 def _is_section(para: Paragraph) -> bool:

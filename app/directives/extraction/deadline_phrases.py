@@ -36,8 +36,8 @@ _BEFORE_DATE = re.compile(
 #: "trong tháng 6/2024", "trong tháng 9 năm 2024": by the month's last day.
 _WITHIN_MONTH = re.compile(r"\btrong\s+thang\s+(\d{1,2})\s*(?:[/.\-]|nam)\s*(\d{4})\b")
 #: Act at once: "triển khai ngay", "ngay sau khi nhận được", "khẩn trương" (matched in lower-case text with its
-#: tones: "ngay" is at once, "ngày" a day). "ngay từ", "ngay tại", "ngay cả" place or stress, they do not hurry.
-_AT_ONCE = re.compile(r"\bngay(?!\s+(?:từ|tại|cả|trên|dưới|bên|cạnh|khi\s+có\s+thể))\b|\bkhẩn\s+trương\b")
+#: tones: "ngay" is at once, "ngày" a day). "ngay từ (đầu)", "ngay cả", "ngay bên" stress or place, not time.
+_AT_ONCE = re.compile(r"\bngay(?!\s+(?:từ|cả|trên|dưới|bên|cạnh))\b|\bkhẩn\s+trương\b")
 _RELATIVE = re.compile(
     rf"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)?|cham\s+nhat\s+(?:la\s+)?|khong\s+qua)\s*{_NUM}\s*"
     rf"(?:\(\s*\d+\s*\)\s*)?(ngay(?:\s+lam\s+viec)?|tuan|thang)"

@@ -16,7 +16,7 @@ _MOTTO = re.compile(
 #: Where a one-line header must be cut so each part stands on a line of its own.
 _HEADER_BREAKS = re.compile(
     r"\bSố\s*:|\bV/v\b|\bKính\s+gửi\b|"
-    rf"(?<!\w)(?:TP\.\s*)?(?:{UP}{LOW}*\s+){{0,4}}{UP}{LOW}*,\s*ngày\b",
+    rf"(?<!\w)(?:TP\.\s*)?(?:{UP}{LOW}*\s+){{0,4}}{UP}{LOW}*,\s*ngày\b(?=[\s\d.…]*tháng)",  # not "Thứ Ba, ngày 8/10"
 )
 #: Two columns side by side: three spaces or more before a capital or a dash, not inside
 #: a blank placeholder ("ngày      tháng", "Số:     /UBND").
@@ -279,11 +279,23 @@ def find_recipients(lines: list[str]) -> tuple[list[str], int | None]:
 
 def find_signer(lines: list[str]) -> dict | None:
     """The name at the end of the document and the title on the line above it."""
-    tail = [collapse(line) for line in lines if line.strip()]
+    tail = [part for line in lines if line.strip() for part in _title_and_name(collapse(line))]
     for index in range(len(tail) - 1, max(-1, len(tail) - 12), -1):
         if _looks_like_name(tail[index]):
             return {"name": tail[index], "title": _title_above(tail[:index])}
     return None
+
+
+#: An upper-case title run into a name when a page drops the line break: "PHÓ CHỦ TỊCHPhạm Thị Hằng".
+_RUN_TOGETHER = re.compile(rf"^((?:{UP}+\.?\s+)*{UP}+)({UP}{LOW}+(?:\s+{UP}{LOW}*)+)$")
+
+
+def _title_and_name(line: str) -> list[str]:
+    """The line, or the title and the name it runs together."""
+    match = _RUN_TOGETHER.match(line)
+    if match and _looks_like_name(match.group(2)):
+        return [match.group(1), match.group(2)]
+    return [line]
 
 
 def _title_above(lines: list[str]) -> str | None:

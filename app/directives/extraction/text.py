@@ -18,7 +18,7 @@ _FURNITURE = re.compile(
       | \(?\s*đã\s+ký\s*\)?                 # (Đã ký)
       | \(?\s*ký,?\s+(?:ghi\s+rõ\s+)?(?:họ\s+tên|đóng\s+dấu)[^)]*\)?
       | tin\s+khác | bài\s+viết\s+liên\s+quan | in\s+trang | chia\s+sẻ | bản\s+in | xem\s+thêm
-      | hệ\s+thống\s+pháp\s+luật.* | thuvienphapluat.* | https?://\S+ | www\.\S+
+      | https?://\S+ | www\.\S+ | [\w.-]+\.(?:vn|com|net|org)(?:/\S*)?   # a site's address alone on a line
       | \d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}.*lượt\s+xem.*   # "21/07/2021 08:25 145 lượt xem"
       | .*\blượt\s+xem\s*
     )\s*$""",
