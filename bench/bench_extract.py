@@ -1,26 +1,56 @@
-"""Extracting the reference directive, against reading and decoding the same file."""
+"""Extracting every directive we develop against (the dev set, and the reference as .txt, .docx and .pdf),
+against reading and decoding the same files."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from app.directives.extraction import extract
 from app.directives.reading import read_document
 from app.seed.services import REFERENCE_DIRECTIVE
 from bench.common import report, timer
+from bench.documents import docx_of, pdf_of
 
-ROUNDS = 200
+ROUNDS = 10
+ROOT = Path(__file__).resolve().parents[1]
+#: The shared dev set beside the project (../shared), and the samples the tests keep.
+SOURCES = [ROOT.parent / "shared" / "directives" / "dev", ROOT / "tests" / "directives" / "samples"]
+
+
+def documents() -> list[tuple[str, bytes]]:
+    """Distinct documents, each once: every dev .txt, the reference's text, and the reference as Word and PDF."""
+    texts = [REFERENCE_DIRECTIVE, *(path for folder in SOURCES for path in sorted(folder.glob("*.txt")))]
+    reference = REFERENCE_DIRECTIVE.read_text(encoding="utf-8")
+    return ([(path.name, path.read_bytes()) for path in texts]
+            + [("reference.docx", docx_of(reference)), ("reference.pdf", pdf_of(reference))])
+
+
+def _read_all(docs):
+    for name, data in docs:
+        read_document(data, name)
+
+
+def _extract_all(docs):
+    for name, data in docs:
+        extract(read_document(data, name).text)
 
 
 def main() -> None:
-    data = REFERENCE_DIRECTIVE.read_bytes()
-    extract(read_document(data, "cv.txt").text)  # warm the regex cache
+    docs = documents()
+    texts = [(name, data) for name, data in docs if name.endswith(".txt")]
+    _extract_all(docs)  # warm the regex cache and the PDF library
     with timer() as baseline:
         for _ in range(ROUNDS):
-            read_document(data, "cv.txt")
+            _read_all(docs)
     with timer() as elapsed:
         for _ in range(ROUNDS):
-            extract(read_document(data, "cv.txt").text)
-    report("extract_reference_directive", ROUNDS, elapsed(), baseline(),
-           ms_per_document=round(1000 * elapsed() / ROUNDS, 2))
+            _extract_all(docs)
+    with timer() as text_only:
+        for _ in range(ROUNDS):
+            _extract_all(texts)
+    report("extract_directives", len(docs), elapsed() / ROUNDS, baseline() / ROUNDS,
+           ms_per_document=round(1000 * elapsed() / ROUNDS / len(docs), 2),
+           ms_per_txt_document=round(1000 * text_only() / ROUNDS / len(texts), 2))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import io
 import unicodedata
 import zipfile
@@ -16,8 +15,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.core.errors import DomainError
 from app.directives.reading import ALLOWED_EXTENSIONS, DocumentError, ocr_available, read_document
+from bench import documents
 
-FONT_NAMES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf", "FreeSans.ttf")
 TONES = set("\u0300\u0301\u0303\u0309\u0323")
 SCAN_LINES = [
     "ỦY BAN NHÂN DÂN HUYỆN TỨ KỲ",
@@ -33,11 +32,16 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 def font_path() -> Path:
     """A TrueType font with Vietnamese glyphs, or a clear failure."""
-    for name in FONT_NAMES:
-        found = sorted(Path("/usr/share/fonts").rglob(name))
-        if found:
-            return found[0]
-    pytest.fail("No TTF font with Vietnamese glyphs under /usr/share/fonts: install fonts-dejavu-core.")
+    try:
+        return documents.font_path()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+
+
+def text_pdf(pages: list[list[str]]) -> bytes:
+    """A PDF with a real text layer, as offices' software writes it."""
+    font_path()
+    return documents.text_pdf(pages)
 
 
 def page_image(lines: list[str]) -> Image.Image:
@@ -48,30 +52,6 @@ def page_image(lines: list[str]) -> Image.Image:
     for i, line in enumerate(lines):
         draw.text((80, 60 + 80 * i), line, font=font, fill=0)
     return image
-
-
-def text_pdf(pages: list[list[str]]) -> bytes:
-    """A PDF with a real text layer (embedded TrueType font, Unicode map), written by PDFium."""
-    import pypdfium2
-    import pypdfium2.raw as raw
-
-    pdf = pypdfium2.PdfDocument.new()
-    font_bytes = font_path().read_bytes()
-    font_buffer = (ctypes.c_uint8 * len(font_bytes)).from_buffer_copy(font_bytes)
-    font = raw.FPDFText_LoadFont(pdf.raw, font_buffer, len(font_bytes), raw.FPDF_FONT_TRUETYPE, True)
-    for lines in pages:
-        page = pdf.new_page(595, 842)
-        for i, line in enumerate(lines):
-            text = raw.FPDFPageObj_CreateTextObj(pdf.raw, font, 12.0)
-            wide = ctypes.create_string_buffer((line + "\0").encode("utf-16-le"))
-            raw.FPDFText_SetText(text, ctypes.cast(wide, ctypes.POINTER(raw.FPDF_WCHAR)))
-            raw.FPDFPageObj_Transform(text, 1, 0, 0, 1, 60, 780 - 20 * i)
-            raw.FPDFPage_InsertObject(page.raw, text)
-        raw.FPDFPage_GenerateContent(page.raw)
-    out = io.BytesIO()
-    pdf.save(out)
-    raw.FPDFFont_Close(font)
-    return out.getvalue()
 
 
 def encrypted(pdf: bytes, user_password: str, owner_password: str) -> bytes:
