@@ -105,7 +105,8 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
 #: A portal's or newspaper's account of a dispatch: "UBND tỉnh (vừa) ban hành Công văn số 846/UBND-TH …", "… đã có
 #: Thông báo số …", or its source note "(Theo Công văn 907/UBND-KT ngày 13/3/2023)". Matched in folded text.
 _REPORTED = re.compile(
-    rf"(?:\bban\s*hanh|\b(?:vua|da)\s+co|\(\s*theo)\s+(?:{'|'.join(header._DOC_TYPES)})\s+(?:so\s*:?\s*)?(?=\d)"
+    rf"(?:\bban\s*hanh|\b(?:vua|da)\s+co|\(\s*theo)\s+(?:{'|'.join(header._DOC_TYPES + ('van ban',))})\s+"
+    r"(?:so\s*:?\s*)?(?=\d)"
 )
 
 

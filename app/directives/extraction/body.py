@@ -21,6 +21,9 @@ _TERMINAL = (".", ";", ":", "!", "?", "./.")
 
 #: "giao" that gives a task, not a count ("giao 833 nhiệm vụ") nor a compound word (giao thông, giao ban, giáo dục).
 GIVES = r"giao(?!\s+(?:\d|ban|thong|duc|dich|luu|nhan|tiep|thua|khoan|ket|hoa|thoa|lien|dat)\b)"
+#: "yêu cầu" and "chỉ đạo" as verbs, not the nouns of "đạt yêu cầu", "theo chỉ đạo của cấp trên".
+REQUIRES = r"(?<!dat )(?<!theo )(?<!cac )(?<!nhung )(?<!mot )yeu cau(?!\s+(?:cua|de ra|dat ra)\b)"
+DIRECTS = r"(?<!theo )(?<!su )(?<!ban )chi dao(?!\s+(?:ve|cua)\b)"
 #: Openings of paragraphs that set the scene instead of asking for something.
 _PREAMBLE = re.compile(
     r"^(?:can cu|thuc hien (?:cong van|ke hoach|quyet dinh|chi thi|thong bao|nghi quyet|chuong trinh|ket luan|y kien|"
@@ -31,7 +34,7 @@ _PREAMBLE = re.compile(
 )
 #: Words that give an order or ask for something.
 _ASKS = re.compile(
-    r"\b(?:" + GIVES + r"|de nghi|yeu cau|chi dao(?!\s+ve\b)|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
+    r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
     r"chu dong|phoi hop|khan truong|hoan thanh|gui (?:ve|bao cao)|co trach nhiem|chiu trach nhiem|"
     r"quan triet|nghiem cam)\b"
 )
@@ -156,18 +159,23 @@ def asks_something(text: str) -> bool:
         return False
     if text.rstrip().endswith(":"):
         return False  # a lead-in to the items that follow
-    return bool(_ASKS.search(folded)) or _unit_does(folded)
+    return bool(_ASKS.search(folded)) or _unit_does(folded, text)
 
 
 #: What follows a subject when the sentence states a fact instead of giving a task.
-_STATEMENT = re.compile(r"\b(?:da|dang|khong|chua|duoc|bi|nhan duoc|vua|la|co(?! trach nhiem)|dat|gom|thong bao|"
-                        r"tiep cong dan|du|lam viec tai)\b")
+#: Read on the lower-case text with its tones: "có" (has) is not "cơ" (cơ quan, cơ sở). "có văn bản trả lời" is a task.
+_STATEMENT = re.compile(r"\b(?:đã|đang|không|chưa|được|bị|nhận được|vừa|là|đạt|gồm|tiếp công dân|dự|làm việc tại|"
+                        r"có(?! trách nhiệm| văn bản| ý kiến| báo cáo| kế hoạch| phương án))\b")
+#: The issuer announcing ("UBND xã thông báo …"); "UBND các xã thông báo rộng rãi …" is a task to the communes.
+_ISSUER_ANNOUNCES = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong)\b(?! cac)[^.]{0,60}\bthong bao\b")
 
 
-def _unit_does(folded: str) -> bool:
+def _unit_does(folded: str, original: str) -> bool:
     """"Phòng Tài chính - Kế hoạch cân đối kinh phí …": a unit or person as subject, then what it must do."""
     subject = _OWN_SUBJECT.match(folded)
-    return bool(subject) and folded.rstrip().endswith((".", ";")) and not _STATEMENT.search(folded)
+    if not subject or not folded.rstrip().endswith((".", ";")) or _ISSUER_ANNOUNCES.match(folded):
+        return False
+    return not _STATEMENT.search(original.lower())
 
 
 def _assigns_after_purpose(folded: str) -> bool:
@@ -207,7 +215,7 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
                 items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
-        elif rank is None and parent is not None and (parent.rank == 0 or parent.full_text().endswith(":")
+        elif rank is None and parent is not None and (parent.rank <= _RANK["article"] or parent.full_text().endswith(":")
                                                       or _DEADLINE_LINE.match(fold(para.text))):
             parent.lines.append(para.text)
         elif rank is not None:
@@ -225,7 +233,7 @@ _SENTENCE_END = re.compile(r"(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<=[.!?:])\s+
 _OWN_SUBJECT = re.compile(
     r"^(?:ubnd|uy ban|so |phong |ban |chu tich|pho chu tich|thu truong|giam doc|truong |cong an|van phong|"
     r"cac (?:co quan|don vi|so|phong|ban|nganh|dia phuong|xa|huyen|thon|ho)|mat tran|doan |hoi |trung tam|"
-    r"bo chi huy|kho bac|chi cuc|nguoi dung dau|lanh dao)"
+    r"bo chi huy|kho bac|chi cuc|nguoi dung dau|lanh dao|thi sinh|nguoi dan|ho gia dinh|to cong tac|hoi dong)"
 )
 
 
@@ -245,7 +253,7 @@ def directing_sentences(text: str) -> list[str]:
                 parts.append(clause)
             else:
                 parts[-1] = f"{parts[-1]}; {clause}"
-        for part in filter(asks_something, parts):
+        for part in (p for p in parts if asks_something(p) or _REPORT_LOGISTICS.match(fold(p))):
             if found and _SUBJECTLESS.match(_CONNECTIVE.sub("", fold(part))):
                 found[-1] = f"{found[-1]} {part}"  # "Báo cáo UBND tỉnh trước ngày …": the same addressee's next step
             else:
@@ -265,7 +273,7 @@ def _is_title(text: str) -> bool:
 
 #: "Báo cáo gửi về UBND tỉnh … trước ngày …": says when and where a report goes, asks nothing of its own.
 _REPORT_LOGISTICS = re.compile(r"^(?:bao cao|van ban|ket qua|so lieu)\b(?:(?!\b(?:giao|yeu cau|de nghi)\b).){0,160}?"
-                               r"\b(?:gui|nop)\b")
+                               r"\b(?:gui|nop|bao cao ve)\b.*\b(?:truoc|cham nhat|han)\b")
 
 
 def _attach_report_logistics(items: list[Item]) -> list[Item]:
@@ -281,18 +289,23 @@ def _attach_report_logistics(items: list[Item]) -> list[Item]:
 
 
 #: "Thời gian treo cờ: từ ngày …", "Địa điểm: …": an item that informs; "… được bố trí vào thứ Năm": a schedule.
-_INFORMATION = re.compile(r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi)\b[^:]{0,60}:|"
-                          r"^(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat|(?:sang|chieu|toi) )[^:]{0,40}:|"
+_INFORMATION = re.compile(r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi|tong so|danh sach|"
+                          r"ket qua)\b[^:]{0,60}:|^(?:danh sach|ket qua)\b[^.]{0,80}\bduoc\b|"
+                          r"^(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat|sang|chieu|toi|trua|ca ngay)\b[^:]{0,40}:|"
                           r"\bduoc bo tri\b")
 #: What only an order says: an item with one of these is never mere information.
-EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|yeu cau|chi dao(?!\s+ve\b)|co trach nhiem|chiu trach nhiem|"
+EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|co trach nhiem|chiu trach nhiem|"
                           r"phai|can)\b")
 
 
+#: A conclusion that acknowledges or praises: "Ghi nhận sự nỗ lực …", "Biểu dương …".
+_PRAISE = re.compile(r"^(?:ghi nhan|bieu duong|danh gia cao|khen ngoi|hoan nghenh|tran trong)\b")
+
+
 def is_information(text: str) -> bool:
-    """A numbered item that informs (a time, a place, a schedule) and asks nothing."""
+    """A numbered item that informs (a time, a place, a schedule, a praise) and asks nothing."""
     folded = fold(text)
-    return bool(_INFORMATION.search(folded)) and not EXPLICIT_ASK.search(folded)
+    return bool(_INFORMATION.search(folded) or _PRAISE.match(folded)) and not EXPLICIT_ASK.search(folded)
 
 
 #: The closing of a notice given for information ("UBND xã thông báo để … được biết./."), or the title of a

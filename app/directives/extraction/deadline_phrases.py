@@ -33,6 +33,8 @@ _BEFORE_DATE = re.compile(
     r"thoi\s+han(?:\s+(?:hoan\s+thanh|thuc\s+hien|bao\s+cao|gui|nop))?\s*(?::|la)\s*(?:truoc\s+)?|"
     r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+)?" + _HOUR + r"(?=\d)"
 )
+#: "không (được) <act> trước ngày": a negated act a few words before the date.
+_NOT_BEFORE = re.compile(r"\bkhong(?:\s+duoc)?(?:\s+\w+){1,4}\s*$")
 #: "trong tháng 6/2024", "trong tháng 9 năm 2024": by the month's last day.
 _WITHIN_MONTH = re.compile(r"\btrong\s+thang\s+(\d{1,2})\s*(?:[/.\-]|nam)\s*(\d{4})\b")
 #: Act at once: "triển khai ngay", "ngay sau khi nhận được", "khẩn trương" (matched in lower-case text with its
@@ -122,6 +124,8 @@ def _yearly(folded: str) -> dict:
 
 def _fixed_date(folded: str, doc_year: int | None) -> dict | None:
     for match in _BEFORE_DATE.finditer(folded):
+        if _NOT_BEFORE.search(folded[max(0, match.start() - 50):match.start()]):
+            continue  # "không xuống giống trước ngày 20/4": a day not to act before, not a deadline
         found, _ = parse_date_at(folded, match.end(), doc_year)
         if found:
             return {"kind": "date", "date": found.isoformat()}
