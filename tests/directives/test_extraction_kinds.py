@@ -345,3 +345,130 @@ def test_a_requirement_kind_follows_what_it_asks_for(sentence, kind):
     """"Báo cáo … số liệu / kết quả / tỷ lệ" wants figures; "rà soát, thống kê, kiểm kê" of things, an inventory."""
     requirement = doc(f"1. {sentence}\n")["requirements"][0]
     assert guess_kind(requirement["text"], requirement["deadline"]) == kind
+
+
+# 8. Sentences that look like orders and are not, and orders that look like statements
+
+@pytest.mark.parametrize("sentence", [
+    "Hướng dẫn nông dân gieo cấy vụ Mùa, không gieo mạ trước ngày 10/6/2024 ở vùng trũng.",
+    "Các chủ đầu tư không được khởi công trước ngày 15/7/2024 khi chưa có giấy phép.",
+])
+def test_a_day_not_to_act_before_is_not_a_deadline(sentence):
+    """"không … trước ngày X" forbids acting before X; it does not ask for anything by X."""
+    assert deadlines(doc(f"1. {sentence}\n")) == [None]
+
+
+def test_the_results_sentence_gives_its_deadline_to_the_report_asked_before_it():
+    """"Kết quả … báo cáo về … trước ngày …" after an order to report: one requirement, with that date."""
+    result = doc("Chủ tịch UBND huyện yêu cầu UBND các xã tổ chức tiêm vắc xin cho đàn chó, mèo và báo cáo kết quả.\n\n"
+                 "Kết quả thực hiện báo cáo về UBND huyện (qua Phòng Nông nghiệp) trước ngày 28/6/2024.\n")
+    assert labels(result) == [None]
+    assert deadlines(result) == [{"kind": "date", "date": "2024-06-28"}]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Phòng Tư pháp có văn bản hướng dẫn UBND các xã trong thời hạn 05 ngày làm việc.",
+    "Trưởng các thôn thông báo rộng rãi lịch tiêm phòng trên loa truyền thanh để nhân dân biết.",
+    "UBND các xã phổ biến nội dung này đến các cơ quan, đơn vị và cơ sở.",
+])
+def test_a_unit_as_subject_directs_even_with_co_thong_bao_or_co_quan(sentence):
+    """"có văn bản …" is a task, "thông báo rộng rãi" by others is a task, "cơ quan/cơ sở" is not "có"."""
+    assert labels(doc(sentence + "\n")) == [None]
+
+
+@pytest.mark.parametrize("text", [
+    "THÔNG BÁO\nKết quả kiểm tra sát hạch\n\nHội đồng kiểm tra thông báo kết quả như sau:\n"
+    "1. Tổng số người dự kiểm tra: 31 người; đạt yêu cầu 12 người.\n"
+    "2. Danh sách người đạt yêu cầu được niêm yết tại trụ sở UBND huyện.\n"
+    "Hội đồng thông báo để các cá nhân được biết./.\n",
+    "LỊCH CÔNG TÁC TUẦN 20\n\nTHỨ HAI\n- Sáng: Chủ tịch UBND xã họp Ban Chỉ đạo phòng, chống thiên tai.\n"
+    "- Chiều: Phó Chủ tịch UBND xã làm việc tại trụ sở.\n"
+    "Ghi chú: Lịch có thể thay đổi theo chỉ đạo của cấp trên.\n",
+])
+def test_yeu_cau_and_chi_dao_as_nouns_order_nothing(text):
+    """"đạt yêu cầu", "Ban Chỉ đạo", "theo chỉ đạo của cấp trên" in a results notice or a schedule."""
+    assert extract(text)["requirements"] == []
+
+
+def test_praise_in_a_conclusion_is_not_a_task():
+    """"Ghi nhận …", "Biểu dương …" acknowledge; the conclusions that ask something are the requirements."""
+    result = doc("1. Ghi nhận sự cố gắng của các xã trong công tác giải phóng mặt bằng.\n"
+                 "2. Biểu dương UBND xã Tân Phú đã hoàn thành sớm kế hoạch.\n"
+                 "3. Các xã còn chậm khẩn trương hoàn thành việc chi trả tiền bồi thường trước ngày 30/8/2024.\n")
+    assert labels(result) == ["3"]
+
+
+def test_an_articles_later_paragraph_stays_in_the_article():
+    """A decision's "Điều 2" with its tasks and a closing line of its own: still one requirement."""
+    result = doc("Điều 1. Thành lập Tổ kiểm tra liên ngành về an toàn thực phẩm.\n"
+                 "Điều 2. Tổ kiểm tra có nhiệm vụ kiểm tra các cơ sở kinh doanh trên địa bàn.\n\n"
+                 "Tổ kiểm tra tự giải thể sau khi hoàn thành nhiệm vụ.\n\n"
+                 "Điều 3. Quyết định này có hiệu lực kể từ ngày ký.\n")
+    assert [r["label"] for r in result["requirements"]] == ["Điều 1", "Điều 2", "Điều 3"]
+    assert "tự giải thể" in result["requirements"][1]["text"]
+
+
+# 9. Kinds a second set of unseen documents showed
+
+@pytest.mark.parametrize("lead, number, issued_on", [
+    ("Chủ tịch UBND tỉnh Bắc Thành vừa ký Công văn số 2718/UBND-NNTN ngày 03/7/2024 về phòng, chống hạn hán.",
+     "2718/UBND-NNTN", "2024-07-03"),
+    ("UBND tỉnh Bắc Thành có Công văn số 466/UBND-KT, ngày 21/02/2024, chỉ đạo khắc phục hậu quả mưa đá.",
+     "466/UBND-KT", "2024-02-21"),
+])
+def test_a_report_that_the_dispatch_was_signed_or_exists_gives_its_number(lead, number, issued_on):
+    """"… vừa ký Công văn số …", "… có Công văn số …, ngày …" report a dispatch as "ban hành" does."""
+    result = extract(f"{lead}\n\nTheo đó, Sở Nông nghiệp chủ trì kiểm tra các hồ chứa nước trên địa bàn.\n")
+    assert (result["number"], result["issued_on"]) == (number, issued_on)
+
+
+def test_a_portal_list_of_related_articles_ends_the_document():
+    """"Tin liên quan:" and its links are the page's, not the dispatch's."""
+    result = extract("Ngày 03/7/2024, UBND tỉnh Bắc Thành ban hành Công văn số 2718/UBND-NNTN.\n\n"
+                     "Theo đó, Sở Nông nghiệp chủ trì kiểm tra các hồ chứa nước trên địa bàn.\n\n"
+                     "Tin liên quan:\n- Bắc Thành: Kiểm tra an toàn hồ đập (01/7/2024)\n"
+                     "- Tổ chức diễn tập phòng, chống lụt bão (28/6/2024)\n")
+    assert labels(result) == [None]
+
+
+def test_a_deadline_line_after_sub_items_belongs_to_their_item():
+    """"Hạn cuối: …" or "Hoàn thành … trước ngày …" under the sub-items of item 1 is item 1's deadline."""
+    result = doc("1. Rà soát hộ nghèo, hộ cận nghèo:\na) Lập danh sách hộ;\nb) Niêm yết công khai.\n"
+                 "Hạn cuối: 10/10/2024.\n2. Tổ chức tuyên truyền cho người dân.\n")
+    assert deadlines(result) == [{"kind": "date", "date": "2024-10-10"}, None]
+
+
+def test_an_invitation_sets_no_task():
+    """A "GIẤY MỜI" asks people to a meeting: nothing to follow up."""
+    text = ("GIẤY MỜI\nHọp triển khai chuyển đổi số\n\nUBND huyện Đông Lâm trân trọng kính mời:\n"
+            "- Lãnh đạo Phòng Văn hóa và Thông tin;\n- Chủ tịch UBND các xã, thị trấn.\n"
+            "Thời gian: 8 giờ 00, ngày 12/8/2024.\nĐịa điểm: Hội trường UBND huyện.\n"
+            "Đề nghị các đại biểu đến dự đúng thành phần, thời gian./.\n")
+    assert extract(text)["requirements"] == []
+
+
+@pytest.mark.parametrize("sentence, deadline", [
+    ("Trong 4 tháng đầu năm, các xã đã giải ngân được 30% kế hoạch vốn; các xã tiếp tục đẩy nhanh tiến độ.", None),
+    ("Sửa chữa xong các phòng học bị hư hỏng trước ngày khai giảng 05/9/2024.", {"kind": "date", "date": "2024-09-05"}),
+])
+def test_a_period_is_not_a_time_limit_and_a_named_day_with_its_date_is(sentence, deadline):
+    """"trong 4 tháng đầu năm" is a period gone by; "trước ngày khai giảng 05/9/2024" is a deadline."""
+    assert deadlines(doc(f"1. {sentence}\n")) == [deadline]
+
+
+def test_the_purpose_section_of_a_plan_holds_no_task():
+    """"I. MỤC ĐÍCH, YÊU CẦU" says what the plan is for; "II. TỔ CHỨC THỰC HIỆN" says who does what."""
+    result = doc("I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích: nâng cao tỷ lệ người dân có tài khoản định danh điện tử.\n"
+                 "2. Yêu cầu: bảo đảm đúng tiến độ, hiệu quả.\nII. TỔ CHỨC THỰC HIỆN\n"
+                 "1. Công an xã chủ trì tổ chức thu nhận hồ sơ định danh.\n"
+                 "2. Các thôn tuyên truyền cho người dân.\n")
+    assert [r["text"].split()[0] for r in result["requirements"]] == ["Công", "Các"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sở Tài chính cân đối, bố trí kinh phí sửa chữa trường lớp cho các xã có khó khăn về ngân sách.",
+    "Công ty Cổ phần Cấp nước Bắc Thành chuẩn bị phương án cấp nước cho người dân vùng bị ảnh hưởng.",
+])
+def test_a_relative_clause_does_not_make_an_order_a_statement(sentence):
+    """"… cho các xã có khó khăn", "… vùng bị ảnh hưởng" qualify a noun; the unit's verb still directs."""
+    assert labels(doc(sentence + "\n")) == [None]

@@ -96,7 +96,7 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
     folded = fold(text)
     sentence_start = max(folded.rfind(". ", 0, start), folded.rfind("\n\n", 0, start), -1) + 1
     match = re.search(r"ngay\s+(?=\d)", folded[sentence_start:start])
-    if not match or not re.search(r"ban\s*hanh|(?:vua|da)\s+co\b", folded[sentence_start:start]):
+    if not match or not re.search(body.REPORTS_ISSUE, folded[sentence_start:start]):
         return None
     found, _ = parse_date_at(folded, sentence_start + match.end(), year)
     return found.isoformat() if found else None
@@ -104,10 +104,7 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
 
 #: A portal's or newspaper's account of a dispatch: "UBND tỉnh (vừa) ban hành Công văn số 846/UBND-TH …", "… đã có
 #: Thông báo số …", or its source note "(Theo Công văn 907/UBND-KT ngày 13/3/2023)". Matched in folded text.
-_REPORTED = re.compile(
-    rf"(?:\bban\s*hanh|\b(?:vua|da)\s+co|\(\s*theo)\s+(?:{'|'.join(header._DOC_TYPES + ('van ban',))})\s+"
-    r"(?:so\s*:?\s*)?(?=\d)"
-)
+_REPORTED = re.compile(rf"(?:{body.REPORTS_ISSUE}|\(\s*theo)\s+{body.DOC_TYPES}\s+(?:so\s*:?\s*)?(?=\d)")
 
 
 def _own_from_report(text: str, subject, issued_on, year):

@@ -141,15 +141,18 @@ def _labelled(text: str) -> Paragraph:
 #: Connectives that open a sentence without changing what it does.
 _CONNECTIVE = re.compile(r"^(?:theo do|ngoai ra|dong thoi|mat khac|ben canh do|vi vay|do do)\s*,?\s*")
 #: An account of a document being issued ("UBND tỉnh ban hành Công văn số …, yêu cầu …"): news, not an order.
-_ISSUED = re.compile(r"\bban\s*hanh\s+(?:cong van|thong bao|ke hoach|quyet dinh|chi thi|van ban|cong dien|"
-                     r"chuong trinh|nghi quyet|huong dan)\b")
+#: How news reports a document: "ban hành", "(vừa, đã) có", "(vừa) ký" a Công văn, Thông báo, Kế hoạch … số.
+REPORTS_ISSUE = r"(?:\bban\s*hanh|(?:\b(?:vua|da)\s+)?\b(?:co|ky))"
+DOC_TYPES = (r"(?:cong van|thong bao|ke hoach|quyet dinh|chi thi|van ban|cong dien|chuong trinh|nghi quyet|"
+             r"huong dan|to trinh|bao cao|giay moi)")
+_ISSUED = re.compile(REPORTS_ISSUE + r"\s+" + DOC_TYPES + r"\s+(?:so\s*:?\s*)?\d")
 
 
 def asks_something(text: str) -> bool:
     """An unlabelled paragraph that assigns or asks for something (not scene-setting, not a closing)."""
     folded = _CONNECTIVE.sub("", fold(text))
     text = text[len(fold(text)) - len(folded):]
-    if _ISSUED.search(folded):
+    if _ISSUED.search(folded) or _ISSUER_ANNOUNCES.match(folded) or _PRAISE.match(folded):
         return False
     # "Để" (in order to) and "Đề nghị" (we ask) fold alike: tell them apart on the original.
     scene_setting = _PREAMBLE.match(folded) or re.match(r"(?:Để|ĐỂ)\s", text)
@@ -164,10 +167,12 @@ def asks_something(text: str) -> bool:
 
 #: What follows a subject when the sentence states a fact instead of giving a task.
 #: Read on the lower-case text with its tones: "có" (has) is not "cơ" (cơ quan, cơ sở). "có văn bản trả lời" is a task.
-_STATEMENT = re.compile(r"\b(?:đã|đang|không|chưa|được|bị|nhận được|vừa|là|đạt|gồm|tiếp công dân|dự|làm việc tại|"
-                        r"có(?! trách nhiệm| văn bản| ý kiến| báo cáo| kế hoạch| phương án))\b")
+_STATEMENT = re.compile(r"\b(?:đã|đang|không|chưa|được|bị|nhận được|vừa|là|đạt|gồm|tiếp công dân|làm việc tại|"
+                        r"dự (?:họp|hội nghị|lễ|buổi|cuộc)|chỉ đạo về|"
+                        r"(?<!xã )(?<!hộ )(?<!người )(?<!vùng )(?<!nơi )(?<!vị )(?<!phương )(?<!thôn )(?<!nhân )"
+                        r"có(?! trách nhiệm| văn bản| ý kiến| báo cáo| kế hoạch| phương án))\b")  # "các xã có …" qualifies
 #: The issuer announcing ("UBND xã thông báo …"); "UBND các xã thông báo rộng rãi …" is a task to the communes.
-_ISSUER_ANNOUNCES = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong)\b(?! cac)[^.]{0,60}\bthong bao\b")
+_ISSUER_ANNOUNCES = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong|van phong|ban)\b(?! cac)[^.]{0,60}\bthong bao\b")
 
 
 def _unit_does(folded: str, original: str) -> bool:
@@ -175,7 +180,28 @@ def _unit_does(folded: str, original: str) -> bool:
     subject = _OWN_SUBJECT.match(folded)
     if not subject or not folded.rstrip().endswith((".", ";")) or _ISSUER_ANNOUNCES.match(folded):
         return False
-    return not _STATEMENT.search(original.lower())
+    return not _states(original)
+
+
+def _states(original: str, width: int = 6) -> bool:
+    """A verb of state in the few words after the subject's name ("Các xã Tân Phú, Hòa Lạc | có tỷ lệ …"); one in
+    a relative clause further on ("cho các xã có khó khăn") does not make the sentence a statement."""
+    words = original.split()
+    rest = words[_subject_end(words):]
+    found = _STATEMENT.search(" ".join(rest).lower())
+    return bool(found) and found.start() < len(" ".join(rest[:width]))
+
+
+def _subject_end(words: list[str]) -> int:
+    """Where the subject's name ends: past its first capitalised words, then any list of names."""
+    index = 0
+    while index < len(words) and words[index][:1].isupper():
+        index += 1  # "Sở Tài", "UBND", "Các"
+    if index < len(words) and index + 1 < len(words) and words[index + 1][:1].isupper():
+        index += 1  # a common noun before names: "xã" in "Các xã Tân Phú, …"
+        while index < len(words) and (words[index][:1].isupper() or words[index] == "và"):
+            index += 1
+    return index
 
 
 def _assigns_after_purpose(folded: str) -> bool:
@@ -201,17 +227,19 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
     sections_with_items = _sections_with_items(paras, top_rank)
     items: list[Item] = []
     parent: Item | None = None
+    aims = None
     for index, para in enumerate(paras):
         rank = _RANK.get(para.kind) if para.kind else None
         if para.kind in ("roman", "heading"):
             parent = None
+            aims = _AIMS.match(fold(para.text))
             if _is_section(para) and index not in sections_with_items:
                 parent = Item(para.label, para.text, 0)
                 items.append(parent)
             continue
         if rank is not None and rank <= top_rank:
             parent = Item(para.label, para.text, rank)
-            if not is_information(para.text):
+            if not is_information(para.text) and not aims:
                 items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
@@ -233,7 +261,8 @@ _SENTENCE_END = re.compile(r"(?<!\bTP)(?<!\bTp)(?<!\bTS)(?<!\bThS)(?<=[.!?:])\s+
 _OWN_SUBJECT = re.compile(
     r"^(?:ubnd|uy ban|so |phong |ban |chu tich|pho chu tich|thu truong|giam doc|truong |cong an|van phong|"
     r"cac (?:co quan|don vi|so|phong|ban|nganh|dia phuong|xa|huyen|thon|ho)|mat tran|doan |hoi |trung tam|"
-    r"bo chi huy|kho bac|chi cuc|nguoi dung dau|lanh dao|thi sinh|nguoi dan|ho gia dinh|to cong tac|hoi dong)"
+    r"bo chi huy|kho bac|chi cuc|nguoi dung dau|lanh dao|thi sinh|nguoi dan|ho gia dinh|to cong tac|hoi dong|"
+    r"(?:tong )?cong ty|doanh nghiep|chi nhanh|ngan hang|benh vien|truong |dai |bao |ban quan ly|bql)"
 )
 
 
@@ -310,18 +339,30 @@ def is_information(text: str) -> bool:
 
 #: The closing of a notice given for information ("UBND xã thông báo để … được biết./."), or the title of a
 #: schedule ("LỊCH TIẾP CÔNG DÂN", "LỊCH CÔNG TÁC TUẦN") on a line of its own.
-_FOR_INFORMATION = re.compile(r"\bthong bao\b[^.]{0,200}\b(?:duoc )?biet\b|"
+_FOR_INFORMATION = re.compile(r"(?:^|\.\s)\s*(?:ubnd|uy ban nhan dan|hoi dong|ban|van phong)\b(?! cac)[^.]{0,80}"
+                              r"\bthong bao\b[^.]{0,200}\b(?:duoc )?biet\b|"
                               r"^\s*lich (?:tiep cong dan|cong tac|lam viec|truc)\b", re.MULTILINE)
 
 
+#: An invitation ("GIẤY MỜI" as its title) asks people to a meeting: no task to follow up.
+_INVITATION = re.compile(r"^\s*giay moi\b", re.MULTILINE)
+
+
 def for_information_only(body_text: str, items: list[Item]) -> bool:
-    """A notice for information whose items ask nothing of anyone: it sets no requirement."""
+    """A notice for information whose items ask nothing of anyone, or an invitation: it sets no requirement."""
+    if _INVITATION.search(fold(body_text)):
+        return True
     return bool(_FOR_INFORMATION.search(fold(body_text))) and not any(
         EXPLICIT_ASK.search(fold(item.full_text())) for item in items)
 
 
 #: A line that only says when the item above it is due: "Thời hạn hoàn thành: 30/6/2024."
-_DEADLINE_LINE = re.compile(r"^\(?thoi (?:han|gian)(?: hoan thanh| thuc hien| bao cao| gui)?\s*:")
+_DEADLINE_LINE = re.compile(r"^\(?(?:thoi (?:han|gian)(?: hoan thanh| thuc hien| bao cao| gui)?|han (?:cuoi|chot))\s*:|"
+                            r"^hoan thanh\b[^.]{0,120}\b(?:truoc|cham nhat)\b")
+
+
+#: A plan's "I. MỤC ĐÍCH, YÊU CẦU" (or "QUAN ĐIỂM"): what the plan is for, not what anyone must do.
+_AIMS = re.compile(r"^(?:muc dich|muc tieu|quan diem|can cu)\b")
 
 
 def _is_section(para: Paragraph) -> bool:

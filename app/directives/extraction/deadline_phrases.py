@@ -31,7 +31,7 @@ _HOUR = r"(?:\d{1,2}\s*(?:h|gio)\s*(?:\d{1,2})?\s*(?:phut|p)?\s*'?\s*,?\s*(?:nga
 _BEFORE_DATE = re.compile(
     r"(?:truoc|cham nhat(?:\s+(?:la|vao|truoc))?|han\s+(?:chot|cuoi cung|cuoi)?\s*(?:la|:)?|"
     r"thoi\s+han(?:\s+(?:hoan\s+thanh|thuc\s+hien|bao\s+cao|gui|nop))?\s*(?::|la)\s*(?:truoc\s+)?|"
-    r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+)?" + _HOUR + r"(?=\d)"
+    r"khong\s+qua|xong\s+truoc|hoan thanh\s+trong|trong\s+ngay)\s*(?:ngay\s+(?:[a-z]+\s+){0,2})?" + _HOUR + r"(?=\d)"
 )
 #: "không (được) <act> trước ngày": a negated act a few words before the date.
 _NOT_BEFORE = re.compile(r"\bkhong(?:\s+duoc)?(?:\s+\w+){1,4}\s*$")
@@ -43,6 +43,7 @@ _AT_ONCE = re.compile(r"\bngay(?!\s+(?:từ|cả|trên|dưới|bên|cạnh))\b|\
 _RELATIVE = re.compile(
     rf"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)?|cham\s+nhat\s+(?:la\s+)?|khong\s+qua)\s*{_NUM}\s*"
     rf"(?:\(\s*\d+\s*\)\s*)?(ngay(?:\s+lam\s+viec)?|tuan|thang)"
+    r"(?!\s+(?:dau|cuoi|qua|gan day|vua qua|cua)\b)"  # "trong 4 tháng đầu năm" is a period, not a time limit
 )
 
 

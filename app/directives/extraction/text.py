@@ -25,6 +25,11 @@ _FURNITURE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+#: "Tin liên quan:", "Các tin khác", "Bài viết cùng chuyên mục": where a portal page's article ends.
+_RELATED = re.compile(r"^\s*(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:liên\s+quan|khác|cùng\s+chuyên\s+mục|đã\s+đưa)\s*:?\s*$",
+                      re.IGNORECASE)
+
+
 def _letters(upper: bool) -> str:
     """Every Latin letter Vietnamese uses, upper- or lower-case, for regex classes."""
     ranges = [range(0x41, 0x250), range(0x1E00, 0x1F00)]
@@ -76,6 +81,8 @@ def clean_lines(text: str) -> list[str]:
     lines = []
     for raw in text.split("\n"):
         line = _SPACES.sub(" ", raw).rstrip()
+        if _RELATED.match(line):
+            break  # a portal's list of other articles: nothing of the document follows
         lines.append("" if _FURNITURE.match(line) else line)
     return lines
 
