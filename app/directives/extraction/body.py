@@ -140,11 +140,11 @@ def _labelled(text: str) -> Paragraph:
 
 #: Connectives that open a sentence without changing what it does.
 _CONNECTIVE = re.compile(r"^(?:theo do|ngoai ra|dong thoi|mat khac|ben canh do|vi vay|do do)\s*,?\s*")
-#: An account of a document being issued ("UBND tỉnh ban hành Công văn số …, yêu cầu …"): news, not an order.
 #: How news reports a document: "ban hành", "(vừa, đã) có", "(vừa) ký" a Công văn, Thông báo, Kế hoạch … số.
 REPORTS_ISSUE = r"(?:\bban\s*hanh|(?:\b(?:vua|da)\s+)?\b(?:co|ky))"
 DOC_TYPES = (r"(?:cong van|thong bao|ke hoach|quyet dinh|chi thi|van ban|cong dien|chuong trinh|nghi quyet|"
              r"huong dan|to trinh|bao cao|giay moi)")
+#: An account of a document being issued ("UBND tỉnh ban hành Công văn số …, yêu cầu …"): news, not an order.
 _ISSUED = re.compile(REPORTS_ISSUE + r"\s+" + DOC_TYPES + r"\s+(?:so\s*:?\s*)?\d")
 
 
@@ -177,8 +177,7 @@ _ISSUER_ANNOUNCES = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong|van phong|ban
 
 def _unit_does(folded: str, original: str) -> bool:
     """"Phòng Tài chính - Kế hoạch cân đối kinh phí …": a unit or person as subject, then what it must do."""
-    subject = _OWN_SUBJECT.match(folded)
-    if not subject or not folded.rstrip().endswith((".", ";")) or _ISSUER_ANNOUNCES.match(folded):
+    if not _OWN_SUBJECT.match(folded) or not folded.rstrip().endswith((".", ";")) or _ISSUER_ANNOUNCES.match(folded):
         return False
     return not _states(original)
 
@@ -212,7 +211,8 @@ def _assigns_after_purpose(folded: str) -> bool:
 
 
 #: The main clause after a scene-setting one: its subject (words, no figures), then the order.
-_MAIN_ORDER = re.compile(r"(?:[^\d,;:]{0,60}\s)?(?<!da )(?<!duoc )(?<!vua )(?:" + GIVES + r"|de nghi|yeu cau|chi dao)[\s:](?!ve viec)")
+_MAIN_ORDER = re.compile(r"(?:[^\d,;:]{0,60}\s)?(?<!da )(?<!duoc )(?<!vua )(?:" + GIVES
+                         + r"|de nghi|yeu cau|chi dao)[\s:](?!ve viec)")
 
 
 def is_closing(text: str) -> bool:
