@@ -472,3 +472,33 @@ def test_the_purpose_section_of_a_plan_holds_no_task():
 def test_a_relative_clause_does_not_make_an_order_a_statement(sentence):
     """"… cho các xã có khó khăn", "… vùng bị ảnh hưởng" qualify a noun; the unit's verb still directs."""
     assert labels(doc(sentence + "\n")) == [None]
+
+
+# 10. Kinds a third set of unseen documents showed
+
+def test_a_results_sentence_after_a_task_with_no_report_is_its_own_requirement_with_its_deadline():
+    """"Kết quả giải quyết báo cáo UBND huyện trong thời hạn 15 ngày …": the report is the subject; no report was
+    asked before it, so it stands as a requirement and keeps its deadline."""
+    result = doc("Giao Chủ tịch UBND xã Tân Phú xem xét, giải quyết đơn của bà Lê Thị Mai theo thẩm quyền.\n\n"
+                 "Kết quả giải quyết báo cáo UBND huyện trong thời hạn 15 ngày kể từ ngày nhận được văn bản này.\n")
+    assert deadlines(result)[-1] == {"kind": "relative", "days": 15, "working_days": False, "from": "receipt"}
+
+
+@pytest.mark.parametrize("lead, number, issued_on", [
+    ("Chiều 12/9, Chủ tịch UBND tỉnh Bắc Thành đã ký Công điện số 09/CĐ-UBND về ứng phó với bão số 4.",
+     "09/CĐ-UBND", "2024-09-12"),
+    ("Thông báo số 211/TB-UBND ngày 14/6/2024 của UBND huyện Đông Lâm nêu ý kiến kết luận của Chủ tịch UBND huyện.",
+     "211/TB-UBND", "2024-06-14"),
+])
+def test_a_news_lead_with_a_bare_date_or_the_notice_as_subject_gives_its_number(lead, number, issued_on):
+    """"Chiều 12/9, … đã ký Công điện số …" (the year from the page); "Thông báo số … ngày … của … nêu …"."""
+    result = extract(f"Cập nhật: 13/9/2024\n\n{lead}\n\nTheo đó, UBND các xã khẩn trương kiểm tra đê điều.\n")
+    assert (result["number"], result["issued_on"]) == (number, issued_on)
+
+
+def test_a_numbered_list_of_facts_sets_no_task():
+    """A public notice of prices: "1. Bảng giá … được áp dụng từ …", "2. Giá đất …: 1.200.000 đồng/m2"."""
+    result = doc("1. Bảng giá đất được áp dụng từ ngày 01/01/2025 đến ngày 31/12/2029.\n"
+                 "2. Giá đất ở tại thị trấn Đông Lâm: từ 1.500.000 đồng/m2 đến 9.000.000 đồng/m2.\n"
+                 "3. Giá đất trồng lúa: 40.000 đồng/m2.\n")
+    assert result["requirements"] == []

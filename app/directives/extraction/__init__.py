@@ -91,11 +91,15 @@ def _date_after(text: str, end: int, year: int | None) -> str | None:
     return found.isoformat() if found else None
 
 
+#: The date that opens a news lead: "Ngày 14/4/2022, …", or "Chiều 5/9, …" at a line's start.
+_OPENING_DATE = re.compile(r"ngay\s+(?=\d)|^\s*(?:(?:sang|chieu|toi|trua)\s+)?(?=\d{1,2}\s*/\s*\d)", re.MULTILINE)
+
+
 def _date_before(text: str, start: int, year: int | None) -> str | None:
     """"Ngày 14/4/2022, UBND huyện ban hành Công văn số 479/UBND-VP": the date opens the sentence."""
     folded = fold(text)
     sentence_start = max(folded.rfind(". ", 0, start), folded.rfind("\n\n", 0, start), -1) + 1
-    match = re.search(r"ngay\s+(?=\d)", folded[sentence_start:start])
+    match = _OPENING_DATE.search(folded[sentence_start:start])
     if not match or not re.search(body.REPORTS_ISSUE, folded[sentence_start:start]):
         return None
     found, _ = parse_date_at(folded, sentence_start + match.end(), year)
@@ -104,7 +108,8 @@ def _date_before(text: str, start: int, year: int | None) -> str | None:
 
 #: A portal's or newspaper's account of a dispatch: "UBND tỉnh (vừa) ban hành Công văn số 846/UBND-TH …", "… đã có
 #: Thông báo số …", or its source note "(Theo Công văn 907/UBND-KT ngày 13/3/2023)". Matched in folded text.
-_REPORTED = re.compile(rf"(?:{body.REPORTS_ISSUE}|\(\s*theo)\s+{body.DOC_TYPES}\s+(?:so\s*:?\s*)?(?=\d)")
+_REPORTED = re.compile(rf"(?:(?:{body.REPORTS_ISSUE}|\(\s*theo)\s+{body.DOC_TYPES}\s+(?:so\s*:?\s*)?|"
+                       rf"(?:^|\n)\s*{body.DOC_TYPES}\s+so\s*:?\s*)(?=\d)")  # or a paragraph opening "Thông báo số …"
 
 
 def _own_from_report(text: str, subject, issued_on, year):

@@ -29,7 +29,7 @@ _PREAMBLE = re.compile(
     r"^(?:can cu|thuc hien (?:cong van|ke hoach|quyet dinh|chi thi|thong bao|nghi quyet|chuong trinh|ket luan|y kien|"
     r"chi dao|van ban|cong dien|huong dan)|theo de nghi|xet |ngay \d|tuy nhien|qua (?:viec|kiem tra|theo doi|"
     r"tong hop|ra soat)|tiep theo|truoc (?:dien bien|tinh hinh)|tren co so|sau khi|nham |"
-    r"hien nay|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|qua\s+(?:nghe|xem xet|"
+    r"hien nay|den nay|tinh den|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|qua\s+(?:nghe|xem xet|"
     r"thao luan|thuc te))"
 )
 #: Words that give an order or ask for something.
@@ -239,7 +239,7 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
             continue
         if rank is not None and rank <= top_rank:
             parent = Item(para.label, para.text, rank)
-            if not is_information(para.text) and not aims:
+            if not is_information(para.text) and not aims and not (para.kind != "article" and _states_a_fact(para.text)):
                 items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
@@ -301,8 +301,9 @@ def _is_title(text: str) -> bool:
 
 
 #: "Báo cáo gửi về UBND tỉnh … trước ngày …": says when and where a report goes, asks nothing of its own.
+#: "Kết quả giải quyết báo cáo UBND huyện trong thời hạn 15 ngày …" too: the report is the subject, not a unit.
 _REPORT_LOGISTICS = re.compile(r"^(?:bao cao|van ban|ket qua|so lieu)\b(?:(?!\b(?:giao|yeu cau|de nghi)\b).){0,160}?"
-                               r"\b(?:gui|nop|bao cao ve)\b.*\b(?:truoc|cham nhat|han)\b")
+                               r"\b(?:gui|nop|bao cao)\b.*\b(?:truoc|cham nhat|han|trong(?: vong)? \d)")
 
 
 def _attach_report_logistics(items: list[Item]) -> list[Item]:
@@ -318,17 +319,32 @@ def _attach_report_logistics(items: list[Item]) -> list[Item]:
 
 
 #: "Thời gian treo cờ: từ ngày …", "Địa điểm: …": an item that informs; "… được bố trí vào thứ Năm": a schedule.
-_INFORMATION = re.compile(r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi|tong so|danh sach|"
-                          r"ket qua)\b[^:]{0,60}:|^(?:danh sach|ket qua)\b[^.]{0,80}\bduoc\b|"
+_INFORMATION = re.compile(r"^[^:]{3,80}:[^;]*?\b\d[\d.,]*\s*(?:dong|trieu|ty|%|ha|m2|nguoi|ho)\b|"  # "Giá đất …: 12.000 đồng"
+                          r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi|tong so|danh sach|"
+                          r"ket qua)\b[^:]{0,60}:|^(?:danh sach|ket qua)\b[^.]{0,80}\bduoc (?:niem yet|cong bo|dang tai|dang)\b|"
                           r"^(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat|sang|chieu|toi|trua|ca ngay)\b[^:]{0,40}:|"
                           r"\bduoc bo tri\b")
 #: What only an order says: an item with one of these is never mere information.
 EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|co trach nhiem|chiu trach nhiem|"
-                          r"phai|can)\b")
+                          r"phai|can(?! cu))\b")
 
 
 #: A conclusion that acknowledges or praises: "Ghi nhận sự nỗ lực …", "Biểu dương …".
 _PRAISE = re.compile(r"^(?:ghi nhan|bieu duong|danh gia cao|khen ngoi|hoan nghenh|tran trong)\b")
+
+
+#: The passive or the copula of an item that states: "Bảng giá đất được áp dụng …", "Mức thu là …".
+_ITEM_STATES = re.compile(r"^\S+(?:\s+\S+){0,6}?\s+(?:được|là|gồm)\s")
+
+
+def _states_a_fact(text: str) -> bool:
+    """A numbered item that only states ("Bảng giá đất được áp dụng từ …"): no verb that asks, a passive or "là"
+    a few words in (an order may say "không được" or qualify a noun with "bị"; those are not statements)."""
+    folded = fold(text)
+    if _ASKS.search(folded) or EXPLICIT_ASK.search(folded):
+        return False
+    found = _ITEM_STATES.match(text.lower())
+    return bool(found) and "không được" not in found.group(0)
 
 
 def is_information(text: str) -> bool:
