@@ -41,7 +41,8 @@ def publish_reference(port: int) -> None:
     page = response.read().decode()
     cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]  # the session now holds the CSRF secret
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"scope": "all", "csrf_token": token})
+    body = urllib.parse.urlencode({"scope": "all", "confirm": "1", "number": "520/UBND-VP", "issued_on": "20/05/2022",
+                                   "csrf_token": token})  # the confirmed step, with the registry's number and date
     conn.request("POST", "/directives/1/publish", body,
                  {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     response = conn.getresponse()
