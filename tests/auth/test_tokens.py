@@ -132,3 +132,17 @@ def test_revoke_all_says_how_many_first_and_after(client, tree):
     assert "Đã thu hồi 3 mã truy cập." in done.get_data(as_text=True)
     assert services.live_tokens(tree.users["staff_a"]) == []
     assert client.get("/").status_code == 200  # the session itself stays
+
+
+def test_a_user_of_another_commune_neither_sees_nor_ends_anothers_tokens(client, tree):
+    """The page, revoke-all and the list act on one's own tokens only: commune A's token lives on."""
+    theirs = issue(client, "mc.xa-a", label="Phần mềm xã A").json
+    mine = issue(client, "mc.xa-b").json
+    listed = client.get("/api/v1/auth/tokens", headers={"Authorization": f"Bearer {mine['token']}"}).json
+    assert [t["id"] for t in listed] == [mine["id"]]
+    login(client, "mc.xa-b")
+    assert "Phần mềm xã A" not in client.get("/account/tokens").get_data(as_text=True)
+    assert client.post(f"/account/tokens/{theirs['id']}/revoke",
+                       data={"csrf_token": csrf_token(client, "/")}).status_code == 404
+    client.post("/account/tokens/revoke-all", data={"csrf_token": csrf_token(client, "/")})
+    assert works(client, theirs["token"])
