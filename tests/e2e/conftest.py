@@ -19,6 +19,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: The demo's password (seed demo), as the browser tests type it.
+DEMO_PASSWORD = "demo-2022"
+
+
+def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form, as a person does, and wait for the signed-in navbar."""
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Đăng xuất", state="attached")
+
+
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on 127.0.0.1, as a browser reaches it."""
