@@ -16,6 +16,12 @@ def _database_url() -> str:
     return url
 
 
+def _base_url() -> str:
+    """Where links in mail point: BASE_URL, else the development server on this machine at the port it serves
+    (PORT, as scripts/serve-dev.sh takes it; 5000 by default), so a link in a mail opens where the app runs."""
+    return os.environ.get("BASE_URL") or f"http://localhost:{os.environ.get('PORT') or '5000'}"
+
+
 class Config:
     """Settings shared by every environment; each value may come from the environment."""
 
@@ -31,7 +37,7 @@ class Config:
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
     OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL = _base_url()
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2022")
     TIMEZONE = "Asia/Ho_Chi_Minh"
 

@@ -137,11 +137,14 @@ def _register_request_rules(app: Flask) -> None:
 
     app.after_request(add_security_headers)
 
+    from app.reports.overview import shows_overview
+
     @app.context_processor
     def _template_helpers():
         return {
             "can": lambda action, obj=None: permissions.allowed(current_user, action, obj),
             "csp_nonce": csp_nonce,
+            "shows_overview": shows_overview,
             "today": clock.today(),
         }
 
@@ -160,6 +163,12 @@ def _register_request_rules(app: Flask) -> None:
         from app.core.numbers import format_whole
 
         return format_whole(value)
+
+    from app.core.numbers import vnnum, vnpercent
+
+    # 1.234 and 22,5 %: numbers in pages as Vietnamese people read them (app.core.numbers says how).
+    app.add_template_filter(vnnum, "vnnum")
+    app.add_template_filter(vnpercent, "vnpercent")
 
     @app.template_filter("vndatetime")
     def _vndatetime(value):

@@ -241,6 +241,19 @@ CASES: dict[str, list[Bad]] = {
             status=422, unkept=(str(2**40),)),
     ],
     "directives.wording": [Bad("office", lambda w: {"subject": "Tiếp tục {khong_co}"}, field="subject")],
+    "directives.give_guidance": [
+        Bad("leader", lambda w: {"guidance": "", "reach": "overdue"}, url=lambda w: {"directive_id": w.published.id},
+            field="guidance", message="Vui lòng nhập nội dung", status=422),
+        Bad("leader", lambda w: {"guidance": "Đề nghị khẩn trương hoàn thành", "reach": "chosen"},
+            url=lambda w: {"directive_id": w.published.id}, field="guide_units", message="chọn ít nhất một đơn vị",
+            status=422),
+        Bad("office", lambda w: {"guidance": "Đề nghị khẩn trương hoàn thành", "reach": "overdue"},
+            url=lambda w: {"directive_id": w.published.id}, field="reach", message="không có đơn vị nào",
+            status=422),  # nothing is overdue on 20/05
+        Bad("leader", lambda w: {"guidance": "Đề nghị báo cáo", "reach": "chosen", "guide_units": [str(2**40)]},
+            url=lambda w: {"directive_id": w.published.id}, field="guide_units", message="Đơn vị không hợp lệ",
+            status=422, unkept=(str(2**40),)),
+    ],
     # Tasks (engineer A's pages)
     "tasks.save_work": [
         Bad("staff_a", lambda w: {**versioned("figures")(w), "total": "-5", "online_level3": "abc",

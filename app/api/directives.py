@@ -1,4 +1,4 @@
-"""Directives through the API: create a draft, read it, publish it."""
+"""Directives through the API: create a draft, read it, publish it, follow it up, give guidance on it."""
 
 from flask import jsonify, request
 from flask_login import current_user
@@ -8,7 +8,7 @@ from app.api.views import bp
 from app.core.errors import DomainError
 from app.core.limits import column_length, is_id
 from app.core.permissions import load_or_404, require
-from app.directives import intake, services
+from app.directives import guidance, intake, services
 from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
@@ -62,7 +62,7 @@ def publish_directive(directive_id: int):
 def follow_up(directive_id: int):
     """Draft the next dispatch following this one, naming the units a rule (or a list) picks for a period;
     the same one drafted today by the same unit, still a draft, is given back (200) instead of a copy."""
-    from app.directives.followup import draft_follow_up
+    from app.directives.followup import draft_follow_up, figures_warning
 
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
@@ -72,4 +72,35 @@ def follow_up(directive_id: int):
         raise DomainError('"name" phải là một quy tắc hoặc danh sách mã đơn vị.')
     draft, created = draft_follow_up(directive, current_user._get_current_object(), text_field(body, "period"), rule)
     db.session.commit()
-    return jsonify(directive_json(load_full(draft.id))), 201 if created else 200
+    warning = figures_warning(current_user, text_field(body, "period"), rule)
+    return jsonify({**directive_json(load_full(draft.id)), "warnings": [warning] if warning else []}), \
+        201 if created else 200
+
+
+# One rule for both methods: with a rule per method, an id past the converter's bound answers 405, not 404.
+@bp.route("/directives/<int:directive_id>/guidance", methods=["GET", "POST"])
+def directive_guidance(directive_id: int):
+    """GET: the guidance given on a directive, newest first (a commune's user: what reached their commune).
+    POST: give guidance (see `_give_guidance`)."""
+    directive = load_or_404(Directive, directive_id, current_user, "see_directive")
+    if request.method == "POST":
+        return _give_guidance(directive)
+    return jsonify([guidance.guidance_json(item) for item in guidance.guidance_of(directive, current_user)])
+
+
+def _give_guidance(directive: Directive):
+    """Give guidance on the whole directive to the overdue units or to a list of its units; the same "key"
+    sent again gives back the guidance first given (200) and sends nothing."""
+    require(current_user, "guide_directive", directive)
+    body = json_body()
+    key = text_field(body, "key")
+    if key is not None and not guidance.TOKEN.fullmatch(key):
+        raise DomainError('Trường "key" phải gồm 8 đến 64 chữ cái không dấu, chữ số, "-" hoặc "_".')
+    units = body.get("units", "overdue")
+    if isinstance(units, list) and not all(map(is_id, units)):  # a larger number never reaches the database
+        raise DomainError('"units" phải là "overdue" hoặc danh sách mã đơn vị.')
+    given, created = guidance.give_guidance(directive, current_user._get_current_object(),
+                                            text_field(body, "body", guidance.GUIDANCE_MAX) or "", units, token=key)
+    db.session.commit()
+    item = {"guidance": given, "author": guidance.author_name(given.author), "units": given.units}
+    return jsonify(guidance.guidance_json(item)), 201 if created else 200

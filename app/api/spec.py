@@ -12,6 +12,7 @@ from app.core.limits import MAX_ID, column_length
 from app.core.paging import MAX_PER_PAGE
 from app.core.periods import MONTH as MONTH_RE, TASK_PERIOD
 from app.directives.forms import SUBJECT_MAX
+from app.directives.guidance import GUIDANCE_MAX
 from app.directives.models import Directive
 from app.tasks.forms import NOTE_MAX
 from app.tasks.groups import GROUPS
@@ -84,6 +85,14 @@ DIRECTIVE = {
         "read_by_ocr": {"type": "boolean"},
     },
 }
+#: A drafted follow-up: the draft, and what the office must know before using it (a month without figures).
+FOLLOW_UP = {"allOf": [DIRECTIVE, {"type": "object", "properties": {
+    "warnings": {"type": "array", "items": {"type": "string"}}}}]}
+#: Guidance (ý kiến chỉ đạo) on a whole directive, and the units it went to that the caller sees.
+GUIDANCE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "directive_id": {"type": "integer"}, "author": {"type": "string"},
+    "body": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+    "to_overdue": {"type": "boolean"}, "unit_ids": {"type": "array", "items": {"type": "integer"}}}}
 TASK = {
     "type": "object",
     "properties": {
@@ -276,10 +285,30 @@ PATHS = {
                 "period": MONTH,
                 "name": {"oneOf": [{"enum": ["below_target", "overdue", "missed_report"]},
                                    {"type": "array", "items": ID}]}}}}}},
-            "responses": {"201": _json(DIRECTIVE),
-                          "200": _json(DIRECTIVE, "Dự thảo cùng nội dung soạn hôm nay, chưa ban hành: trả lại nó"),
+            "responses": {"201": _json(FOLLOW_UP),
+                          "200": _json(FOLLOW_UP, "Dự thảo cùng nội dung soạn hôm nay, chưa ban hành: trả lại nó"),
                           "403": _json(_ERROR), "404": _json(_ERROR), "422": _json(_ERROR)},
         }
+    },
+    "/api/v1/directives/{directive_id}/guidance": {
+        "get": {"summary": "Các ý kiến chỉ đạo về văn bản, mới nhất trước (người của xã: ý kiến gửi đến xã mình)",
+                "parameters": [_id("directive_id")],
+                "responses": {"200": _json({"type": "array", "items": GUIDANCE}), "404": _json(_ERROR)}},
+        "post": {
+            "summary": "Gửi ý kiến chỉ đạo về cả văn bản đến các đơn vị quá hạn hoặc các đơn vị chọn (thông báo và thư)",
+            "parameters": [_id("directive_id")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["body"], "properties": {
+                    "body": {"type": "string", "maxLength": GUIDANCE_MAX, "description": "nội dung, giữ xuống dòng"},
+                    "units": {"oneOf": [{"enum": ["overdue"]}, {"type": "array", "items": ID}],
+                              "description": '"overdue" (mặc định): các đơn vị còn nhiệm vụ quá hạn'},
+                    "key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                            "description": "khoá chống gửi trùng: gửi lại cùng khoá thì không gửi lần nữa (200)"}}}}}},
+            "responses": {"201": _json(GUIDANCE), "200": _json(GUIDANCE, "Cùng khoá đã gửi trước đó: không gửi lại"),
+                          "403": _json(_ERROR), "404": _json(_ERROR), "409": _json(_ERROR, "Văn bản chưa ban hành "
+                                                                                        "hoặc đã kết thúc"),
+                          "422": _json(_ERROR)},
+        },
     },
     "/api/v1/openapi.json": {
         "get": {"summary": "Tài liệu OpenAPI này", "security": [], "responses": {"200": _json({"type": "object"})}}

@@ -6,11 +6,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import one_of
+from app.core.search import keep_folded
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.units.models import Unit
@@ -56,6 +57,8 @@ class User(UserMixin, db.Model):
     #: What the session cookie carries instead of the id (Flask-Login alternative id).
     alt_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_alt_id)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: Username, full name and e-mail folded (search_keys), one per line, for the admin's search; kept in step.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -82,6 +85,9 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+keep_folded(User, "search_text", "username", "full_name", "email")
 
 
 class ApiToken(db.Model):

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import throttle
@@ -16,6 +16,7 @@ from app.auth.models import ApiToken, User, new_alt_id
 from app.core import audit, clock
 from app.core.database import writing
 from app.core.errors import DomainError
+from app.core.search import folded_match
 from app.extensions import db
 
 #: A hash to check against when the user does not exist, so timing tells nothing.
@@ -171,9 +172,8 @@ def find_user(username: str) -> User | None:
 
 
 def search_filter(text: str):
-    """A condition matching users by name, full name or e-mail."""
-    like = f"%{text.strip()}%"
-    return or_(User.username.ilike(like), User.full_name.ilike(like), User.email.ilike(like))
+    """A condition matching users by name, full name or e-mail, blind to tone marks and case."""
+    return folded_match(User.search_text, text)
 
 
 def create_admin(username: str, password: str, unit_slug: str | None, unit_name: str | None,

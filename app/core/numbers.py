@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from wtforms import DecimalField, IntegerField
 from wtforms.validators import StopValidation
@@ -50,6 +50,43 @@ def format_whole(value) -> str:
     if isinstance(value, str):  # text typed and not yet read: shown as typed
         return value
     return f"{int(value):,}".replace(",", ".")
+
+
+#: Shown where a number is missing (no task to count, no figure reported), so an empty cell is not read as 0.
+MISSING = "\u2014"
+#: Between a number and its unit ("22,5 %"): a no-break space, so "%" never wraps to a line of its own. The plain
+#: no-break space (not the narrow one) because Word's and Excel's older fonts draw the narrow one as a box.
+UNIT_SPACE = "\u00a0"
+
+
+def _rounded(value, digits: int) -> Decimal:
+    """`value` rounded half up (22,45 → 22,5 as people round, not Python's half-to-even) to `digits` places."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def vnnum(value, digits: int = 0) -> str:
+    """1234 as "1.234", 22.5 as "22,5" (digits=1): dots group thousands, a comma marks decimals; None as "—"."""
+    if value is None or value == "":
+        return MISSING
+    number = _rounded(value, digits)
+    if number == 0:
+        number = abs(number)  # -0,0 reads as a sign error
+    whole, _, fraction = f"{abs(number):f}".partition(".")
+    text = f"{int(whole):,}".replace(",", ".") + (f",{fraction}" if fraction else "")
+    return f"-{text}" if number < 0 else text
+
+
+def vnpercent(fraction, digits: int = 1) -> str:
+    """A share 0..1 as a percentage: 0.225 as "22,5 %", 1 as "100 %" (a whole percentage drops its ",0"); None as "—".
+
+    The no-break space before "%" follows the Vietnamese standard for units (TCVN writes "22,5 %").
+    """
+    if fraction is None or fraction == "":
+        return MISSING
+    percent = _rounded(Decimal(str(fraction)) * 100, digits)
+    shown = vnnum(percent, 0 if percent == percent.to_integral_value() else digits)
+    return f"{shown}{UNIT_SPACE}%"
 
 
 def too_large(limit: int) -> str:

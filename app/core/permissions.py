@@ -20,6 +20,8 @@ from app.units.models import Unit
 
 MANAGING_ROLES = frozenset({"district_office"})
 WORKING_ROLES = frozenset({"unit_chair", "unit_staff"})
+#: Who gives guidance (ý kiến chỉ đạo) on a directive: the chairman and the office.
+GUIDING_ROLES = frozenset({"district_leader", "district_office"})
 
 
 def _is_admin(user) -> bool:
@@ -96,6 +98,11 @@ def can_manage_directive(user, directive) -> bool:
     return user.role in MANAGING_ROLES and _overseer_of(user, directive.issuer)
 
 
+def can_guide_directive(user, directive) -> bool:
+    """The leaders and the office of the issuing unit (or above it) give guidance on a whole directive."""
+    return user.role in GUIDING_ROLES and _overseer_of(user, directive.issuer)
+
+
 def can_create_directive(user) -> bool:
     """Offices create directives in the name of their unit."""
     return user.role in MANAGING_ROLES
@@ -124,6 +131,7 @@ RULES: dict[str, Callable] = {
     "comment_task": can_comment_task,
     "see_directive": can_see_directive,
     "manage_directive": can_manage_directive,
+    "guide_directive": can_guide_directive,
     "create_directive": lambda user, _=None: can_create_directive(user),
     "see_user": lambda user, other: can_see_unit(user, other.unit),
     "see_units_list": lambda user, _=None: can_see_units_list(user),

@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.core import audit, clock
+from app.core.numbers import vnnum, vnpercent
 from app.core.periods import is_month
 from app.core.errors import DomainError
 from app.directives import deadlines
@@ -25,7 +26,7 @@ from app.directives.models import Directive, DirectiveReference, Requirement
 from app.directives.services import guess_kind, set_requirements, EVIDENCE_BY_KIND
 from app.directives.wording import REASONS, fill, templates_for
 from app.extensions import db
-from app.indicators.queries import ranking
+from app.indicators.queries import has_figures, latest_period, ranking
 from app.reports.queries import compliance, summary
 from app.tasks.models import Task
 from app.units.models import Unit
@@ -43,7 +44,7 @@ def draft_follow_up(directive: Directive, user, period: str | None, rule) -> tup
     if period is not None and not is_month(period):
         raise DomainError('Kỳ "period" phải có dạng YYYY-MM.')
     today = clock.today()
-    period = period or f"{today.year}-{today.month:02d}"
+    period = period or default_period(user)
     named = _chosen_units(directive, user, period, rule)
     texts = templates_for(directive.issuer_unit_id)
     values = _values(directive, user, period, named, rule, today)
@@ -64,6 +65,26 @@ def draft_follow_up(directive: Directive, user, period: str | None, rule) -> tup
     db.session.flush()
     audit.record("follow_up_drafted", draft, user=user, detail={"follows": directive.id, "rule": str(rule)})
     return draft, True
+
+
+def default_period(user) -> str:
+    """The month a follow-up looks at unless told (YYYY-MM): the latest with figures, else this month."""
+    return latest_period(user) or f"{clock.today():%Y-%m}"
+
+
+def figures_warning(user, period: str | None, rule) -> str | None:
+    """What the office must know when the month has no online-service figures: the draft names no unit below
+    the target and says nothing of the figures, which is not the same as every unit having reached it."""
+    period = period or default_period(user)
+    if has_figures(user, period):
+        return None
+    latest = latest_period(user)
+    month = f"{period[5:7]}/{period[:4]}"
+    effect = ("dự thảo không nêu tên đơn vị nào chưa đạt chỉ tiêu" if rule == "below_target"
+              else "dự thảo không có đoạn về kết quả tiếp nhận hồ sơ trực tuyến")
+    hint = f"chọn tháng {latest[5:7]}/{latest[:4]} (tháng gần nhất có số liệu) hoặc " if latest else ""
+    return (f"Tháng {month} chưa có số liệu dịch vụ công trực tuyến nên {effect}. "
+            f"Hãy {hint}nhập số liệu tháng {month} rồi soạn lại.")
 
 
 def _drafted_today(directive: Directive, user, body: str, named_ids: list[int], today: date) -> Directive | None:
@@ -118,15 +139,16 @@ def _values(directive: Directive, user, period: str, named: list[Unit], rule, to
     issuer_short = _short_issuer(directive)
     number = directive.number or ""
     when = f"{directive.issued_on:%d/%m/%Y}" if directive.issued_on else ""
-    subject = directive.subject or "triển khai các nội dung chỉ đạo"
+    subject = _topic(directive)
     return {
         "cited": _cited(number, when, subject), "cited_kind": "Công văn", "cited_number": number,
         "cited_date": when, "cited_subject": subject, "issuer_short": issuer_short,
-        "as_of": f"{today:%d/%m/%Y}", "tasks": sum(totals.values()), "units": len(data["units"]),
-        "done": totals["done_on_time"] + totals["done_late"], "overdue": totals["open_overdue"],
+        # Counts that may pass a thousand are written as people read them (1.234).
+        "as_of": f"{today:%d/%m/%Y}", "tasks": vnnum(sum(totals.values())), "units": len(data["units"]),
+        "done": vnnum(totals["done_on_time"] + totals["done_late"]), "overdue": vnnum(totals["open_overdue"]),
         "overdue_units": sum(1 for u in data["units"] if u["groups"]["open_overdue"]),
         "month": f"{period[5:7]}/{period[:4]}", "below_count": len(below),
-        "target": f"{round(100 * target)} %" if target is not None else "",
+        "target": vnpercent(target) if target is not None else "",
         "missed_count": sum(1 for months in table.values() if months.get(period) == "missing"),
         "level": _level(named), "names": join_names([bare_name(u.name) for u in named]),
         "reason": REASONS["list" if isinstance(rule, list) else rule],
@@ -141,10 +163,19 @@ def _short_issuer(directive: Directive) -> str:
     return name.replace("Ủy ban nhân dân", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
 
 
+def _topic(directive: Directive) -> str:
+    """What the directive is about: its subject, else the first "về việc …" its text says (a directive typed in
+    without its header, as the demo's, still cites the dispatch it carries on), else a general phrase."""
+    if directive.subject:
+        return directive.subject
+    said = re.search(r"\bvề việc\s+([^.;:\n]{10,200}?)\s*(?:[.;:]|$)", " ".join((directive.body or "").split()))
+    return said.group(1).rstrip(", ") if said else "triển khai các nội dung chỉ đạo"
+
+
 def _cited(number: str, when: str, subject: str) -> str:
     """The cited dispatch by number and date, by what it is about when it has neither (never an empty slot)."""
     if not number and not when:
-        return f"Công văn về việc {subject}"
+        return f"Công văn về việc {subject[:1].lower()}{subject[1:]}"  # mid-sentence, as the subject reads there
     return "Công văn" + (f" số {number}" if number else "") + (f" ngày {when}" if when else "")
 
 

@@ -207,3 +207,14 @@ class FollowUpForm(PageForm):
         from app.tasks.forms import check_month
 
         check_month(self, field)
+
+
+class GuidanceForm(PageForm):
+    """Guidance on a whole directive: the text, and whether it goes to the overdue units or to units chosen."""
+
+    guidance = TextAreaField("Nội dung ý kiến chỉ đạo")  # checked by the service, which says why beside it
+    reach = RadioField("Gửi đến", default="overdue",
+                       choices=[("overdue", "Các đơn vị còn nhiệm vụ quá hạn"), ("chosen", "Các đơn vị chọn")])
+    guide_units = SelectMultipleField("Đơn vị nhận", coerce=int, validate_choice=False, validators=[check_ids])
+    #: One filling of the form: sent twice, the guidance is given once.
+    token = HiddenField()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import one_of
+from app.core.search import keep_folded
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.units.models import Unit
@@ -64,6 +65,8 @@ class Directive(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Number and subject folded (search_keys), one per line: "ve sinh" finds "vệ sinh"; kept in step on flush.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     issuer: Mapped[Unit] = relationship()
     requirements: Mapped[list[Requirement]] = relationship(
@@ -83,6 +86,9 @@ class Directive(db.Model):
     def state_label(self) -> str:
         """The state in Vietnamese."""
         return DIRECTIVE_STATES.get(self.state, self.state)
+
+
+keep_folded(Directive, "search_text", "number", "subject")
 
 
 class DirectiveReference(db.Model):
@@ -129,3 +135,31 @@ class Requirement(db.Model):
     def kind_label(self) -> str:
         """The kind in Vietnamese."""
         return REQUIREMENT_KINDS.get(self.kind, self.kind)
+
+
+#: The units a directive guidance went to.
+directive_guidance_units = Table(
+    "directive_guidance_units",
+    db.metadata,
+    Column("guidance_id", Integer, ForeignKey("directive_guidance.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class DirectiveGuidance(db.Model):
+    """A leader's instruction (ý kiến chỉ đạo) on a whole directive, sent to some of its units."""
+
+    __tablename__ = "directive_guidance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    #: True when it went to the units overdue at the time, False for units chosen one by one.
+    to_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Idempotency key (directive, author, the form's token): a form sent twice gives guidance once.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    author = relationship("User")
+    units: Mapped[list[Unit]] = relationship(secondary=directive_guidance_units, order_by=Unit.name)

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.permissions import visible_unit_ids
+from app.core.search import folded_match
 from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.tasks.models import Task
@@ -25,8 +26,7 @@ def directives_for(user, text: str = "", issued_from: date | None = None, issued
     else:
         query = select(Directive).where(Directive.state != "draft", Directive.id.in_(tasked))
     if text:
-        like = f"%{text.strip()}%"
-        query = query.where(or_(Directive.number.ilike(like), Directive.subject.ilike(like)))
+        query = query.where(folded_match(Directive.search_text, text))
     if issued_from:
         query = query.where(Directive.issued_on >= issued_from)
     if issued_to:

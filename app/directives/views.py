@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.core import audit, clock, storage
+from app.core import audit, storage
 from app.core.errors import Conflict, DomainError
-from app.core.flow import commit_and_redirect
+from app.core.flow import commit_and_redirect, refuse
 from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
-from app.directives import intake, services
+from app.directives import guidance, intake, services
 from app.directives.deadlines import describe
 from app.directives.form_rules import anchor_choices, deadline_fields, deadline_rule
 from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DeleteForm, DraftForm, FollowUpForm,
-                                  NewDirectiveForm, PublishForm, parse_vn_date)
+                                  GuidanceForm, NewDirectiveForm, PublishForm, parse_vn_date)
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.extensions import db
@@ -105,7 +105,7 @@ def _page(directive: Directive, status: int = 200, **posted):
         "publish_form": PublishForm(formdata=None, unit_ids=[n.get("unit_id") for n in directive.named_units],
                                     number=directive.number, issued_on=_vn(directive.issued_on)),
         "add_form": AddUnitsForm(formdata=None), "delete_form": DeleteForm(formdata=None),
-        "follow_form": FollowUpForm(formdata=None, period=clock.today().strftime("%m/%Y")),
+        "follow_form": FollowUpForm(formdata=None, period=_follow_up_month()),
         "deadline_forms": {r.id: DeadlineForm(formdata=None, data=deadline_fields(r.deadline))
                            for r in directive.requirements},
     }
@@ -119,8 +119,17 @@ def _page(directive: Directive, status: int = 200, **posted):
         form.deadline_from.choices = anchor_choices(directive.issued_on)
     context = {"directive": directive, "describe": describe, "units": units, "confirm": ConfirmForm(), "where": where,
                "groups": groups_of(directive.issuer) if units else [], "preview": None, "error": None,
-               "progress": progress([directive.id], current_user).get(directive.id, (0, 0)), **forms, **posted}
+               "progress": progress([directive.id], current_user).get(directive.id, (0, 0)), **forms,
+               **guidance.page_context(directive, current_user, posted.pop("guide", None)), **posted}
     return render_template("directives/show.html", **context), status
+
+
+def _follow_up_month() -> str:
+    """The follow-up form's month, mm/yyyy: the latest with figures, as the draft itself defaults to."""
+    from app.directives.followup import default_period
+
+    period = default_period(current_user)
+    return f"{period[5:7]}/{period[:4]}"
 
 
 def _vn(day) -> str:
@@ -313,6 +322,27 @@ def close(directive_id: int):
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
+@bp.post("/<int:directive_id>/guidance")
+def give_guidance(directive_id: int):
+    """The chairman's or the office's guidance on the whole directive, to the overdue or the chosen units."""
+    directive = _load(directive_id)
+    require(current_user, "guide_directive", directive)
+    form = GuidanceForm()
+    if not form.validate_on_submit():
+        return _page(directive, 422, guide=form)
+    target = "overdue" if form.reach.data == "overdue" else form.guide_units.data
+    try:
+        given, created = guidance.give_guidance(directive, current_user._get_current_object(), form.guidance.data,
+                                                target, token=form.token.data)
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(directive, exc.status, guide=refuse(form, exc))
+    db.session.commit()
+    flash(f"Đã gửi ý kiến chỉ đạo đến {len(given.units)} đơn vị." if created else
+          "Ý kiến chỉ đạo này đã được gửi trước đó: không gửi lại lần nữa.", "success" if created else "info")
+    return redirect(url_for("directives.show", directive_id=directive.id, _anchor="guidance"))
+
+
 @bp.get("/<int:directive_id>/source")
 def source(directive_id: int):
     """Download the original file the directive was read from."""
@@ -334,7 +364,7 @@ def source(directive_id: int):
 @bp.post("/<int:directive_id>/follow-up")
 def follow_up(directive_id: int):
     """Draft the next dispatch from the data (or open the same one drafted today); it opens in the draft form."""
-    from app.directives.followup import draft_follow_up
+    from app.directives.followup import draft_follow_up, figures_warning
     from app.tasks.forms import month_key
 
     directive = _load(directive_id)
@@ -350,6 +380,9 @@ def follow_up(directive_id: int):
         db.session.rollback()
         return _page(directive, exc.status, follow=form, error=exc.message)
     db.session.commit()
+    warning = figures_warning(current_user, month_key(form.period.data), rule)
+    if warning:
+        flash(warning, "warning")
     flash("Đã soạn dự thảo văn bản đôn đốc. Kiểm tra, sửa rồi tải Word hoặc ban hành." if created else
           "Dự thảo đôn đốc này đã được soạn hôm nay với cùng số liệu: mở lại dự thảo đó, không tạo bản mới.",
           "success" if created else "info")

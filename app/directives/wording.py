@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 
 DEFAULTS = {
-    "subject": "Tiếp tục thực hiện {cited}",
+    "subject": "Đôn đốc thực hiện {cited}",  # as offices head a follow-up: "V/v đôn đốc thực hiện Công văn số …"
     "opening": "Ngày {cited_date}, {issuer_short} ban hành {cited_kind} số {cited_number} về việc {cited_subject}.",
     "situation": ("Tuy nhiên, tính đến ngày {as_of}, trong tổng số {tasks} nhiệm vụ đã giao cho {units} đơn vị, "
                   "mới có {done} nhiệm vụ hoàn thành; còn {overdue} nhiệm vụ quá hạn tại {overdue_units} đơn vị."),

@@ -36,6 +36,10 @@ class Rendered:
 
 def render(mail: Mail) -> Rendered | None:
     """The mail's content, or None when there is nothing left to say (never an empty mail)."""
+    if mail.kind == "guidance":  # a leader's words, not a list of tasks: written by its own module
+        from app.directives.guidance import render_mail
+
+        return render_mail(mail)
     tasks, title = _content(mail)
     if not tasks:
         return None

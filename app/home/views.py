@@ -7,33 +7,34 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.limits import is_id
 from app.core.paging import paginate
+from app.home.overview import overview_page
 from app.notices.queries import recent_for, recent_mails_for
-from app.tasks.groups import GROUPS, urgency
+from app.reports.overview import shows_overview
 from app.tasks.models import HISTORY_LABELS
-from app.tasks.queries import inbox_filters, recent_activity, tasks_for
+from app.tasks.queries import inbox_filters, list_context, recent_activity, sectioned, tasks_for
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    """The inbox: the unit's tasks grouped as reports count them, filterable, the user's own first."""
+    """The inbox: the unit's tasks in sections in the order to act on them, filterable, the user's own first."""
+    if not request.args and shows_overview(current_user):
+        return overview_page()  # leaders open on the overview; a filter, or "?view=tasks", asks for the list
     filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
+    today = clock.today()
+    order = {"mine_first": True, "sort": "action_order", "today": today}
     try:
         directive = int(filters["directive"]) if filters["directive"] else None
         if directive is not None and not is_id(directive):
             raise ValueError("no row has this id")  # beyond 64 bits the database would refuse the comparison
         query = tasks_for(current_user, directive=directive, state=filters["state"], period=filters["period"],
-                          mine_first=True)
+                          **order)
     except (ValueError, DomainError):
-        query, filters = tasks_for(current_user, mine_first=True), {}
+        query, filters = tasks_for(current_user, **order), {}
     page = paginate(query, 50)
-    today = clock.today()
-    grouped: dict[str, list] = {key: [] for key in GROUPS}
-    for task in page.items:
-        grouped[task.group(today)].append(task)
-    return render_template("home/index.html", page=page, today=today, groups=GROUPS, grouped=grouped,
-                           urgency=urgency, filters=filters, choices=inbox_filters(current_user),
+    return render_template("home/index.html", page=page, sections=sectioned(page.items, today),
+                           **list_context(today), filters=filters, choices=inbox_filters(current_user),
                            notices=recent_for(current_user), mails=recent_mails_for(current_user),
                            action_labels=HISTORY_LABELS,
                            activity=recent_activity(current_user) if current_user.role == "unit_chair" else [])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
 from app.core.permissions import visible_unit_ids
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, Target, online_rate
-from app.units.models import Unit
+from app.units.models import COMMUNE_LEVEL, Unit
 
 
 def figures_for(user, period: str | None = None):
@@ -56,6 +56,34 @@ def trend(user, unit_ids: list[int] | None = None) -> dict[str, dict[int, float 
         series.setdefault(figures.period, {})[figures.unit_id] = online_rate(
             figures.total, figures.online_level3, figures.online_level4)
     return dict(sorted(series.items()))
+
+
+def figure_periods(user) -> list[str]:
+    """The months with figures of units the user sees, latest first (one DISTINCT query, no rows loaded)."""
+    return list(db.session.scalars(
+        select(MonthlyFigures.period).where(MonthlyFigures.unit_id.in_(visible_unit_ids(user)))
+        .distinct().order_by(MonthlyFigures.period.desc())))
+
+
+def latest_period(user) -> str | None:
+    """The latest month with figures of a unit the user sees, YYYY-MM, or None when there are none."""
+    return db.session.scalar(
+        select(MonthlyFigures.period).where(MonthlyFigures.unit_id.in_(visible_unit_ids(user)))
+        .order_by(MonthlyFigures.period.desc()).limit(1))
+
+
+def has_figures(user, period: str) -> bool:
+    """Whether any unit the user sees has figures for the month."""
+    return bool(db.session.scalar(select(exists().where(MonthlyFigures.period == period,
+                                                        MonthlyFigures.unit_id.in_(visible_unit_ids(user))))))
+
+
+def template_units(user) -> list[Unit]:
+    """The commune-level units below the user's unit, the rows of the import template: each district's in the
+    order they were entered (the district's official list, Thị trấn first), not by name."""
+    return list(db.session.scalars(
+        select(Unit).where(Unit.id.in_(visible_unit_ids(user)), Unit.id != user.unit_id, Unit.kind.in_(COMMUNE_LEVEL))
+        .order_by(Unit.parent_id, Unit.id)))
 
 
 def units_for_import(user) -> tuple[set[int], dict[str, Unit]]:

@@ -19,6 +19,7 @@ NOTICE_KINDS = {
     "escalation": "Quá hạn",
     "digest": "Tổng hợp quá hạn",
     "deadline_changed": "Đổi hạn",
+    "guidance": "Ý kiến chỉ đạo",
 }
 NOTICE_CHANNELS = ("in_app", "email")
 NOTICE_STATUSES = ("pending", "sent", "failed")

@@ -21,6 +21,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from app.core.numbers import vnnum
+
 FONT = "Times New Roman"
 #: Margins the decree sets: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
@@ -160,7 +162,18 @@ def _appendix(word, title: str, headers: list[str], rows: list[list]) -> None:
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
-            _run(cell.paragraphs[0], "" if value is None else str(value), size=11)
+            _run(cell.paragraphs[0], _cell_text(value), size=11)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _cell_text(value) -> str:
+    """A table cell as Vietnamese documents write it: 1.234 and 22,5 (numbers), text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return vnnum(value, 0 if float(value).is_integer() else 1)
 
 
 def _closing(word, doc: OfficialDocument) -> None:

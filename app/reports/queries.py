@@ -9,6 +9,7 @@ from sqlalchemy import func, literal_column, select
 
 from app.core import clock
 from app.core.permissions import visible_unit_ids
+from app.core.search import folded_match
 from app.directives.models import Requirement
 from app.extensions import db
 from app.tasks.groups import GROUPS
@@ -63,19 +64,74 @@ def unit_names(unit_ids) -> dict[int, str]:
     return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
 
 
-def board(user, directive_id: int, unit_ids: list[int], period: str | None = None, today: date | None = None):
-    """The cells of a board page: for each unit, each requirement's task (id, group, period, due)."""
+#: The board's colours as app.css draws them (.badge-<group>, .badge-state-<state>), for the Excel copy of the
+#: board: background, then text. A test holds them equal to app.css.
+COLOURS = {
+    "done_on_time": ("198754", "FFFFFF"), "done_late": ("6F42C1", "FFFFFF"), "open_on_time": ("0D6EFD", "FFFFFF"),
+    "open_overdue": ("DC3545", "FFFFFF"), "no_deadline": ("6C757D", "FFFFFF"),
+    "state-submitted": ("0F7B8A", "FFFFFF"), "state-returned": ("FFC107", "212529"),
+}
+#: Tasks waiting for someone's eye (the office's review, the commune's rework) are coloured by their state, so
+#: they stand out from untouched ones of the same group.
+MARKED_STATES = {"submitted": "Chờ duyệt", "returned": "Thực hiện lại"}
+
+
+def board(user, directive_id: int, unit_ids: list[int] | None, period: str | None = None,
+          today: date | None = None):
+    """The cells of the board: for each unit (all when `unit_ids` is None), each requirement's tasks
+    (id, group, period, due, state, and the colour ``mark`` and ``text`` a cell shows)."""
     group = task_group(today or clock.today())
     query = (select(Task.id, Task.unit_id, Task.requirement_id, Task.period, Task.due_on, Task.state, group)
-             .where(Task.directive_id == directive_id, Task.unit_id.in_(unit_ids),
-                    Task.unit_id.in_(visible_unit_ids(user))))
+             .where(Task.directive_id == directive_id, Task.unit_id.in_(visible_unit_ids(user)))
+             .order_by(Task.period, Task.id))
+    if unit_ids is not None:
+        query = query.where(Task.unit_id.in_(unit_ids))
     if period:
         query = query.where(Task.period.in_((period, "")))
     cells: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for task_id, unit_id, requirement_id, task_period, due_on, state, name in db.session.execute(query):
-        cells[unit_id][requirement_id].append({"id": task_id, "group": name, "period": task_period,
-                                               "due_on": due_on, "state": state})
+        cells[unit_id][requirement_id].append({
+            "id": task_id, "group": name, "period": task_period, "due_on": due_on, "state": state,
+            "mark": f"state-{state}" if state in MARKED_STATES else name,
+            "text": MARKED_STATES.get(state) or (f"{due_on:%d/%m/%Y}" if due_on else "—")})
     return cells
+
+
+def column_labels(requirements: list[Requirement], words: int = 6) -> list[dict]:
+    """The board's column headers in order: ``{"id", "short", "full"}``.
+
+    A numbered requirement is headed by its label ("1", "a"); an unnumbered one (no label, or a bullet such as
+    "-") by the first `words` words of its text, so two of them never show as two identical columns. Headers
+    that would still be alike take more words, then a number.
+    """
+    labels = [(r.label or "").strip() for r in requirements]
+    numbered = [any(ch.isalnum() for ch in label) for label in labels]
+    counts = defaultdict(int)
+    for label, has_number in zip(labels, numbered):
+        counts[label] += has_number
+    heads = [label if has_number and counts[label] == 1
+             else ((f"{label}. " if has_number else "") + _first_words(r.text, words))
+             for r, label, has_number in zip(requirements, labels, numbered)]
+    for more in range(words + 1, words + 20):  # alike headers take one more word each round
+        alike = {h for h in heads if heads.count(h) > 1}
+        if not alike:
+            break
+        heads = [((f"{label}. " if has_number else "") + _first_words(r.text, more)) if h in alike else h
+                 for r, h, label, has_number in zip(requirements, heads, labels, numbered)]
+    seen: dict[str, int] = defaultdict(int)
+    columns = []
+    for r, head in zip(requirements, heads):
+        seen[head] += 1
+        columns.append({"id": r.id, "short": head if seen[head] == 1 else f"{head} ({seen[head]})",
+                        "full": r.text})
+    return columns
+
+
+def _first_words(text: str, count: int) -> str:
+    """The first `count` words of `text`, with "…" when there is more."""
+    words = (text or "").split()
+    head = " ".join(words[:count]).rstrip(",;:.")
+    return head + ("…" if len(words) > count else "") if head else "(không tiêu đề)"
 
 
 def board_units(user, directive_id: int, group: str | None = None, unit_text: str = "", today: date | None = None):
@@ -85,8 +141,22 @@ def board_units(user, directive_id: int, group: str | None = None, unit_text: st
         tasks = tasks.where(task_group(today or clock.today()) == group)
     query = select(Unit).where(Unit.id.in_(tasks), Unit.id.in_(visible_unit_ids(user))).order_by(Unit.name)
     if unit_text:
-        query = query.where(Unit.name.ilike(f"%{unit_text}%"))
+        query = query.where(folded_match(Unit.search_name, unit_text))  # "tai son" finds Tái Sơn
     return query
+
+
+def board_export(user, directive, today: date | None = None) -> dict:
+    """Everything the board shows, for all its units at once (the Excel copy): units in the board's order,
+    the column headers, the cells, and the counts per unit and group with the totals."""
+    today = today or clock.today()
+    units = list(db.session.scalars(board_units(user, directive.id, today=today)))
+    data = summary(user, directive, today)
+    per_unit = {row["unit_id"]: row["groups"] for row in data["units"]}
+    return {"directive": directive, "today": today, "units": units,
+            "columns": column_labels(requirements_of(directive.id)),
+            "cells": board(user, directive.id, None, today=today),
+            "counts": [(unit.name, per_unit.get(unit.id, empty_groups())) for unit in units],
+            "totals": data["totals"]}
 
 
 def requirements_of(directive_id: int) -> list[Requirement]:
@@ -142,9 +212,11 @@ def unit_directives(user, unit_id: int) -> list[dict]:
     return [{"directive": directives[d], "groups": g} for d, g in sorted(per.items(), reverse=True)]
 
 
-def overdue_over_time(user, directive_id: int, days: int = 60, today: date | None = None) -> dict[str, int]:
-    """For each of the last `days` days, how many of the directive's tasks were overdue that day.
+def overdue_over_time(user, directive_id: int, days: int = 60,
+                      today: date | None = None) -> list[tuple[str, int]]:
+    """For each of the last `days` days, oldest first, ("dd/mm", how many of the directive's tasks were overdue).
 
+    A list, not a dict keyed by "dd/mm": such keys sort as text (01/06 before 31/05) wherever they are sorted.
     A task was overdue on day D when its due date had passed and it had not been handed in by D
     (its hand-in day, kept on the task, tells when).
     """
@@ -156,9 +228,9 @@ def overdue_over_time(user, directive_id: int, days: int = 60, today: date | Non
         .where(Task.directive_id == directive_id, Task.due_on.is_not(None),
                Task.unit_id.in_(visible_unit_ids(user)))
         .group_by(Task.due_on, Task.submitted_on)).all()
-    series = {}
+    series = []
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
-        series[day.strftime("%d/%m")] = sum(count for due_on, handed_in, count in rows
-                                            if due_on < day and (handed_in is None or handed_in > day))
+        series.append((f"{day:%d/%m}", int(sum(count for due_on, handed_in, count in rows
+                                                if due_on < day and (handed_in is None or handed_in > day)))))
     return series

@@ -13,14 +13,14 @@ from app.core.periods import is_month
 from app.core.paging import paginate
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
-from app.extensions import db
-from app.indicators.imports import import_figures
-from app.indicators.queries import figures_for, ranking, trend, units_for_import
+from app.indicators.imports import import_figures, template_workbook
+from app.indicators.queries import figure_periods, ranking, template_units, trend, units_for_import
 from app.indicators.services import set_target
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
-from app.reports.queries import (COMPLIANCE_LABELS, board, board_units, compliance, missed_months,
-                                 overdue_over_time, requirements_of, summary, unit_names)
+from app.reports.queries import (COLOURS, COMPLIANCE_LABELS, MARKED_STATES, board, board_export, board_units,
+                                 column_labels, compliance, missed_months, overdue_over_time, requirements_of,
+                                 summary, unit_names)
 from app.reports.word import directive_report
 from app.tasks.forms import month_key
 from app.tasks.groups import GROUPS
@@ -40,7 +40,8 @@ def directive_board(directive_id: int):
     data = summary(current_user, directive)
     per_unit = {u["unit_id"]: u["groups"] for u in data["units"]}
     return render_template("reports/board.html", directive=directive, page=page, groups=GROUPS,
-                           requirements=requirements_of(directive.id), per_unit=per_unit, totals=data["totals"],
+                           columns=column_labels(requirements_of(directive.id)), per_unit=per_unit,
+                           totals=data["totals"], marked=MARKED_STATES, colours=COLOURS,
                            overdue_series=overdue_over_time(current_user, directive.id),
                            cells=board(current_user, directive.id, unit_ids, period), filters={
                                "group": group or "", "period": period or "", "unit": text})
@@ -48,10 +49,9 @@ def directive_board(directive_id: int):
 
 @bp.get("/directives/<int:directive_id>/board.xlsx")
 def board_xlsx(directive_id: int):
-    """The board's figures as Excel, one row per unit."""
+    """The whole board as Excel: the units × requirements grid in the board's colours, then the counts."""
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
-    data = summary(current_user, directive)
-    return attachment(excel.summary_workbook(data, unit_names(u["unit_id"] for u in data["units"])), XLSX,
+    return attachment(excel.board_workbook(board_export(current_user, directive)), XLSX,
                       f"bang-theo-doi-{directive.id}.xlsx")
 
 
@@ -81,8 +81,9 @@ def _month_arg() -> str | None:
 
 def _figures_page(import_form=None, target_form=None) -> str:
     """The figures page with its forms; after bad input, the form as typed with its errors."""
-    periods = sorted({row[0].period for row in db.session.execute(figures_for(current_user)).all()}, reverse=True)
-    period = request.args.get("period") or (periods[0] if periods else clock.today().strftime("%Y-%m"))
+    periods = figure_periods(current_user)
+    period = _month_arg() or (periods[0] if periods else clock.today().strftime("%Y-%m"))
+    periods = periods if period in periods else sorted([*periods, period], reverse=True)  # the month shown is listed
     rows = ranking(current_user, period)
     names = {row["unit"].id: row["unit"].name for row in rows}
     return render_template("reports/figures.html", rows=rows, period=period, periods=periods,
@@ -103,6 +104,15 @@ def import_page():
     return commit_and_redirect(lambda: import_figures(upload.read(), upload.filename, allowed, by_slug),
                                "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"),
                                page=lambda exc: _figures_page(import_form=refuse(form, exc, "file")))
+
+
+@bp.get("/figures/template.xlsx")
+def figures_template():
+    """The file to fill for an import: Vietnamese headers, the user's communes and the month (this one unless
+    asked) filled in; it imports back as it is once the figures are typed."""
+    require(current_user, "create_directive")
+    period = _month_arg() or clock.today().strftime("%Y-%m")
+    return attachment(template_workbook(template_units(current_user), period), XLSX, f"mau-so-lieu-{period}.xlsx")
 
 
 @bp.post("/figures/target")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core import clock
+from app.core.numbers import vnnum, vnpercent
 from app.directives.models import Directive
 from app.indicators.queries import ranking
 from app.reports import nd30
@@ -22,15 +23,17 @@ def directive_report(directive: Directive, user) -> bytes:
         f"Thực hiện {cited} của {directive.issuer_name or directive.issuer.name}"
         + (f" về việc {directive.subject}" if directive.subject else "")
         + f", tính đến ngày {today:%d/%m/%Y}, kết quả thực hiện của {len(data['units'])} đơn vị như sau:",
-        f"Tổng số nhiệm vụ: {all_tasks}; trong đó: " + "; ".join(
-            f"{label.lower()}: {totals[key]}" for key, label in GROUPS.items()) + ".",
+        f"Tổng số nhiệm vụ: {vnnum(all_tasks)}; trong đó: " + "; ".join(
+            f"{label.lower()}: {vnnum(totals[key])}" + (f" ({vnpercent(totals[key] / all_tasks)})" if all_tasks else "")
+            for key, label in GROUPS.items()) + ".",
         ("Các đơn vị còn nhiệm vụ quá hạn: " + ", ".join(sorted(overdue)) + ".") if overdue
         else "Không có đơn vị nào còn nhiệm vụ quá hạn.",
     ]
     paragraphs += _figures_paragraphs(user)
     table = (["STT", "Đơn vị", *GROUPS.values()],
              [[i, names[u["unit_id"]], *u["groups"].values()] for i, u in
-              enumerate(sorted(data["units"], key=lambda u: names[u["unit_id"]]), start=1)])
+              enumerate(sorted(data["units"], key=lambda u: names[u["unit_id"]]), start=1)]
+             + [["", "Tổng cộng", *totals.values()]])
     issuer = directive.issuer
     return nd30.render(nd30.OfficialDocument(
         issuer=directive.issuer_name or issuer.name, parent=None, number=None, symbol="BC-UBND",
@@ -52,9 +55,12 @@ def _figures_paragraphs(user) -> list[str]:
     if not period:
         return []
     rows = ranking(user, period)
-    below = [r["unit"].name for r in rows if r["below_target"]]
+    below = [f"{r['unit'].name} ({vnpercent(r['rate'])})" for r in rows if r["below_target"]]
     month = f"{period[5:7]}/{period[:4]}"
-    text = f"Kết quả dịch vụ công trực tuyến tháng {month}: {len(rows)} đơn vị có số liệu"
+    target = next((r["target"] for r in rows if r["target"] is not None), None)
+    text = (f"Kết quả dịch vụ công trực tuyến tháng {month}"
+            + (f" (chỉ tiêu {vnpercent(target)})" if target is not None else "")
+            + f": {vnnum(len(rows))} đơn vị có số liệu")
     if below:
-        text += f"; {len(below)} đơn vị chưa đạt chỉ tiêu: " + ", ".join(below)
+        text += f"; {vnnum(len(below))} đơn vị chưa đạt chỉ tiêu: " + ", ".join(below)
     return [text + "."]

@@ -20,6 +20,8 @@ from app.units.services import import_units_csv
 DATA = Path(__file__).parent / "data"
 UNITS_CSV = DATA / "units_tu_ky.csv"
 REFERENCE_DIRECTIVE = DATA / "tu-ky-2022-05-dvctt-muc-do-3-4.txt"
+#: The reference directive's subject (trích yếu), which its text lost with the header (DOMAIN.md).
+REFERENCE_SUBJECT = "Tiếp tục thực hiện giải quyết thủ tục hành chính qua dịch vụ công trực tuyến mức độ 3, 4"
 DISTRICT_SLUG = "tu-ky"
 EMAIL_DOMAIN = "tuky.example"
 
@@ -104,5 +106,7 @@ def _seed_reference_directive() -> int:
     if db.session.scalar(db.select(Directive.id).where(Directive.issuer_unit_id == district.id,
                                                        Directive.source_filename == REFERENCE_DIRECTIVE.name)):
         return 0
-    draft_from_file(district, None, REFERENCE_DIRECTIVE.read_bytes(), REFERENCE_DIRECTIVE.name)
+    draft = draft_from_file(district, None, REFERENCE_DIRECTIVE.read_bytes(), REFERENCE_DIRECTIVE.name)
+    # The text came out of the PDF without its subject line; the office types it when it confirms the draft.
+    draft.subject = draft.subject or REFERENCE_SUBJECT
     return 1

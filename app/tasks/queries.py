@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import case
+from sqlalchemy import and_, case
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.permissions import visible_unit_ids
 from app.extensions import db
-from app.tasks.groups import GROUPS, group_case
+from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, urgency
 from app.tasks.models import TASK_STATES, Task
 
 
@@ -20,9 +20,57 @@ def task_group(today: date | None = None):
     return group_case(Task.state, Task.due_on, Task.submitted_on, today or clock.today())
 
 
+#: The inbox's sections in the order a commune acts on them (issue 14): what came back, what is late, what is
+#: due soon, the rest still open, then what waits for the office, and what is done.
+ACTION_SECTIONS = {
+    "returned": "Bị trả lại",
+    "overdue": "Quá hạn",
+    "due_soon": "Sắp đến hạn",
+    "open": "Đang thực hiện",
+    "submitted": "Chờ duyệt",
+    "done": "Hoàn thành",
+}
+#: How `tasks_for` may order, besides soonest due first.
+SORTS = ("action_order",)
+
+
+def action_section(task: Task, today: date) -> str:
+    """The inbox section a task shows in (a key of ACTION_SECTIONS); `action_rank` is the same in SQL."""
+    if task.state in ("returned", "submitted", "done"):
+        return task.state
+    return urgency(task.state, task.due_on, today) or "open"
+
+
+def action_rank(today: date):
+    """`action_section` as a SQL CASE giving each section's place, so paging keeps the action order."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    return case(
+        (Task.state == "returned", 0),
+        (and_(Task.state == "open", Task.due_on < today), 1),
+        (and_(Task.state == "open", Task.due_on <= soon), 2),
+        (Task.state == "open", 3),
+        (Task.state == "submitted", 4),
+        else_=5,
+    )
+
+
+def sectioned(tasks, today: date) -> list[tuple[str, str, list]]:
+    """A page of tasks (already in action order) cut into its sections: (key, heading, tasks), none empty."""
+    sections: dict[str, list] = {}
+    for task in tasks:
+        sections.setdefault(action_section(task, today), []).append(task)
+    return [(key, label, sections[key]) for key, label in ACTION_SECTIONS.items() if key in sections]
+
+
+def list_context(today: date | None = None) -> dict:
+    """What templates/tasks/_list.html needs beside the tasks: the day, the urgency rule, the group names."""
+    return {"today": today or clock.today(), "urgency": urgency, "groups": GROUPS}
+
+
 def tasks_for(user, *, directive: int | None = None, unit: int | None = None, state: str | None = None,
-              group: str | None = None, period: str | None = None, mine_first: bool = False):
-    """A select of the tasks the user may see, filtered, soonest due first."""
+              group: str | None = None, period: str | None = None, mine_first: bool = False,
+              sort: str | None = None, today: date | None = None):
+    """A select of the tasks the user may see, filtered, soonest due first (or in action order)."""
     if state and state not in TASK_STATES:
         raise DomainError(f"Trạng thái không hợp lệ: {state}. Dùng một trong: {', '.join(TASK_STATES)}.")
     if group and group not in GROUPS:
@@ -39,10 +87,13 @@ def tasks_for(user, *, directive: int | None = None, unit: int | None = None, st
             query = query.where(column == value)
     if group:
         query = query.where(task_group() == group)
-    if mine_first:  # what the chair gave this user comes before the rest of the unit's tasks
-        mine = case((Task.assignee_id == user.id, 0), else_=1)  # NULL-safe on every database
-        query = query.order_by(None).order_by(mine, Task.due_on.is_(None),
-                                              Task.due_on, Task.id)
+    if sort and sort not in SORTS:
+        raise DomainError(f"Cách sắp xếp không hợp lệ: {sort}. Dùng một trong: {', '.join(SORTS)}.")
+    first = [action_rank(today or clock.today())] if sort == "action_order" else []
+    if mine_first:  # what the chair gave this user comes before the rest of the unit's tasks (in each section)
+        first.append(case((Task.assignee_id == user.id, 0), else_=1))  # NULL-safe on every database
+    if first:
+        query = query.order_by(None).order_by(*first, Task.due_on.is_(None), Task.due_on, Task.id)
     return query
 
 
@@ -85,6 +136,7 @@ def task_page_data(task: Task) -> dict:
         return list(db.session.scalars(db.select(model).where(model.task_id == task.id).order_by(order)))
 
     from app.auth.models import User
+    from app.directives.guidance import guidance_for_task
     from app.tasks.models import HISTORY_LABELS
 
     assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
@@ -97,6 +149,7 @@ def task_page_data(task: Task) -> dict:
         "history": list(db.session.scalars(db.select(TaskHistory).where(TaskHistory.task_id == task.id)
                                            .options(joinedload(TaskHistory.user)).order_by(TaskHistory.at, TaskHistory.id))),
         "requests": rows(TaskRequest, TaskRequest.requested_at),
+        "directive_guidance": guidance_for_task(task),
     }
 
 

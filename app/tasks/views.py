@@ -18,7 +18,7 @@ from app.evidence.models import Evidence
 from app.tasks.forms import MAX_INVENTORY_ROWS, AssignForm, CommentForm, DecideForm, RequestForm, ReviewForm, \
     VersionedForm
 from app.tasks.models import Task, TaskRequest
-from app.tasks.queries import review_queue, task_page_data
+from app.tasks.queries import list_context, review_queue, task_page_data
 from app.tasks.work import (data_from, figures_conflict, figures_period, figures_summary, form_for, handed_in_lines,
                             month_label, typed_rows, with_rows)
 
@@ -248,4 +248,4 @@ def decide(task_id: int, request_id: int):
 def queue():
     """Submitted tasks waiting for the office, oldest first."""
     require(current_user, "create_directive")
-    return render_template("tasks/queue.html", page=paginate(review_queue(current_user), 50))
+    return render_template("tasks/queue.html", page=paginate(review_queue(current_user), 50), **list_context())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import one_of
+from app.core.search import keep_folded
 from app.extensions import db
 
 #: Kinds a unit may be; the labels are what pages show.
@@ -37,6 +38,8 @@ class Unit(db.Model):
     path: Mapped[str] = mapped_column(String(400), default="/")
     #: Who chairs the unit and its Party committee, for letters and notices.
     chair_name: Mapped[str | None] = mapped_column(String(120))
+    #: The name folded (app.core.search): "tai son" finds "Xã Tái Sơn" on any database; kept in step with it.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
@@ -54,6 +57,9 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
+
+
+keep_folded(Unit, "search_name", "name")
 
 
 class UnitGroup(db.Model):

@@ -6,6 +6,7 @@ from sqlalchemy import func
 
 from app.auth.models import User
 from app.core.permissions import require
+from app.core.search import folded_match
 from app.core.paging import paginate
 from app.extensions import db
 from app.units.models import Unit
@@ -21,7 +22,7 @@ def index():
     query = visible_units(current_user)
     text = request.args.get("q", "").strip()
     if text:
-        query = query.where(Unit.name.ilike(f"%{text}%"))
+        query = query.where(folded_match(Unit.search_name, text))
     page = paginate(query)
     ids = [unit.id for unit in page.items]
     counts = dict(

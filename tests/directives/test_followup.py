@@ -130,4 +130,4 @@ def test_a_wording_template_only_substitutes_its_own_names(client, typed, messag
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and message in page
     subject = draft(client, period="2022-04", name="below_target").json["subject"]
-    assert subject.startswith("Tiếp tục thực hiện") and len(subject) < 500 and "class" not in subject
+    assert subject.startswith("Đôn đốc thực hiện") and len(subject) < 500 and "class" not in subject

@@ -311,7 +311,7 @@ def test_a_follow_up_of_an_unnumbered_directive_has_no_empty_slot(client):
     assert created
     words = draft.subject + "\n" + draft.body
     assert "(chưa có số)" not in words and "Ngày ," not in words and " số  " not in words
-    assert draft.subject.startswith("Tiếp tục thực hiện Công văn về việc")
+    assert draft.subject.startswith("Đôn đốc thực hiện Công văn về việc")
     assert "UBND huyện Tứ Kỳ ban hành Công văn về việc" in draft.body
     data = client.get(f"/directives/{draft.id}/document.docx").data
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)

@@ -3,13 +3,7 @@
 from app.core import clock
 from app.extensions import db
 from app.seed.services import REFERENCE_DIRECTIVE, seed_demo
-
-
-def log_in(page, base, username):
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-2022")
-    page.click("button[type=submit]")
+from tests.e2e.conftest import sign_in
 
 
 def test_office_uploads_checks_and_publishes_and_the_commune_sees_its_tasks(live_server, chromium):
@@ -17,7 +11,7 @@ def test_office_uploads_checks_and_publishes_and_the_commune_sees_its_tasks(live
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     office = chromium.new_context(locale="vi-VN").new_page()
-    log_in(office, live_server, "vanphong")
+    sign_in(office, live_server, "vanphong")
     office.click("text=Văn bản")
     office.click("text=+ Văn bản mới")
     office.set_input_files("input[name=file]", str(REFERENCE_DIRECTIVE))
@@ -36,7 +30,7 @@ def test_office_uploads_checks_and_publishes_and_the_commune_sees_its_tasks(live
     office.click("button:has-text('Xác nhận ban hành')")
     office.wait_for_selector("text=Đã ban hành và giao 92 nhiệm vụ.")
     commune = chromium.new_context(locale="vi-VN", viewport={"width": 375, "height": 740}).new_page()
-    log_in(commune, live_server, "mc.tai-son")
+    sign_in(commune, live_server, "mc.tai-son")
     commune.wait_for_selector(".task-row")
     assert commune.locator(".task-row").count() == 4
     assert "520/UBND-VP" in commune.content() and "25/05/2022" in commune.content()

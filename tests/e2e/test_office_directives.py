@@ -167,7 +167,7 @@ def test_an_unnumbered_publication_is_explicit_and_its_follow_up_has_no_empty_sl
     flash(page, "Đã soạn dự thảo văn bản đôn đốc.")
     first_url = page.url
     subject = page.input_value("textarea[name=subject]")
-    assert subject.startswith("Tiếp tục thực hiện Công văn về việc") and "(chưa có số)" not in subject
+    assert subject.startswith("Đôn đốc thực hiện Công văn về việc") and "(chưa có số)" not in subject
     db.session.rollback()
     draft = db.session.scalar(db.select(Directive).where(Directive.follows_id == 1))
     assert "Ngày ," not in draft.body and "(chưa có số)" not in draft.body

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.seed.services import seed_demo
 from app.tasks.models import Task, TaskHistory
 from app.units.models import Unit
+from tests.e2e.conftest import sign_in
 
-PASSWORD = "demo-2022"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROGRAM = b"MZ\x90\x00" * 64
 
@@ -40,14 +40,6 @@ def fresh(task_id: int) -> Task:
     return db.session.get(Task, task_id)
 
 
-def log_in(page, base, username):
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Đăng xuất", state="attached")
-
-
 def in_view(page, selector) -> bool:
     """Whether the element comes (at least partly) inside the viewport: a script scrolls it there after the swap."""
     page.wait_for_function("""(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
@@ -63,7 +55,7 @@ def open_task(page, base, task_id):
 
 def test_figures_and_a_pdf_handed_in_with_one_press(live_server, phone, published, tmp_path):
     task_id = published["figures"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     assert "Kỳ báo cáo: 05/2022" in phone.inner_text("#work-card")
     phone.fill("input[name=total]", "1.200")
@@ -92,7 +84,7 @@ def test_figures_and_a_pdf_handed_in_with_one_press(live_server, phone, publishe
 def test_bad_figures_are_refused_beside_their_field_and_nothing_typed_or_chosen_is_lost(
         live_server, phone, published, tmp_path):
     task_id = published["figures"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     phone.fill("input[name=total]", "15.000.000")
     phone.fill("input[name=online_level3]", "-5")
@@ -120,7 +112,7 @@ def test_bad_figures_are_refused_beside_their_field_and_nothing_typed_or_chosen_
 
 def test_a_figures_task_is_not_handed_in_without_its_figures(live_server, phone, published):
     task_id = published["figures"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     phone.click("button:has-text('Nộp kết quả')")
     phone.wait_for_selector("#work-card .invalid-feedback")
@@ -130,7 +122,7 @@ def test_a_figures_task_is_not_handed_in_without_its_figures(live_server, phone,
 
 def test_a_batch_with_one_bad_file_uploads_nothing_and_says_why_for_each(live_server, phone, published, tmp_path):
     task_id = published["action"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     good, bad = tmp_path / "Biên bản.pdf", tmp_path / "Ảnh hiện trường.jpg"
     good.write_bytes(PDF)
@@ -151,7 +143,7 @@ def test_a_batch_with_one_bad_file_uploads_nothing_and_says_why_for_each(live_se
 
 def test_files_are_removed_while_open_and_locked_once_handed_in(live_server, phone, published, tmp_path):
     task_id = published["action"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     first, second = tmp_path / "Nhầm.pdf", tmp_path / "Biên bản.pdf"
     first.write_bytes(PDF)
@@ -175,7 +167,7 @@ def test_files_are_removed_while_open_and_locked_once_handed_in(live_server, pho
 
 def test_inventory_lines_are_added_and_removed_in_place_and_read_back_in_vietnamese(live_server, phone, published):
     task_id = published["inventory"]
-    log_in(phone, live_server, "mc.tai-son")
+    sign_in(phone, live_server, "mc.tai-son")
     open_task(phone, live_server, task_id)
     phone.select_option("select[name='rows-0-device']", "scanner")
     phone.fill("input[name='rows-0-quantity']", "2")

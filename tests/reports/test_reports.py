@@ -165,7 +165,7 @@ def test_overdue_over_time_counts_what_was_late_each_day(client):
     office = db.session.scalar(db.select(User).where(User.username == "vanphong"))
     series = overdue_over_time(office, directive_id, days=4, today=date(2022, 5, 27))
     # 69 tasks due 24/05 become overdue on 25/05; the 23 monthly reports due 25/05 on 26/05
-    assert series == {"24/05": 0, "25/05": 69, "26/05": 92, "27/05": 92}
+    assert series == [("24/05", 0), ("25/05", 69), ("26/05", 92), ("27/05", 92)]
 
 
 def test_targets_per_level(client):

@@ -24,7 +24,7 @@ def test_figures_report_returned_fixed_and_accepted_on_time(app, client, work):
     assert negative.status_code == 422
     post(client, f"/tasks/{figures_id}/work", {**FIGURES, "version": "1"})
     page = client.get(f"/tasks/{figures_id}").get_data(as_text=True)
-    assert "12.5 %" in page  # (10 + 5) / 120
+    assert "12,5\u00a0%" in page  # (10 + 5) / 120, written the Vietnamese way
     post(client, f"/tasks/{figures_id}/work", {**FIGURES, "action": "submit", "version": task(figures_id).version,
                                                "handin_note": "Số liệu tháng 5"})
     assert task(figures_id).state == "submitted"

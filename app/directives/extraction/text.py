@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from app.core.text import fold, fold_char, nfc  # noqa: F401  (the extractor's modules import them from here)
 
 #: Characters the PDF/web extraction leaves that mean a plain space.
 _SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]")
@@ -45,29 +46,6 @@ NUMBER_WORDS = {
     "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
     "mười": 10, "mười lăm": 15, "hai mươi": 20, "ba mươi": 30, "mười hai": 12, "mười năm": 15,
 }
-
-
-def nfc(text: str) -> str:
-    """NFC-normalised text."""
-    return unicodedata.normalize("NFC", text)
-
-
-def fold_char(char: str) -> str:
-    """One character without its diacritics, lower-cased (đ becomes d)."""
-    if char in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", char)[0]
-    return base.lower() if len(base.lower()) == 1 else char
-
-
-def fold(text: str) -> str:
-    """Text without diacritics, lower-cased, one character per character.
-
-    Keeping the length lets a match in the folded text point into the original,
-    and makes matching blind to tone placement (hoá / hóa) and typos such as
-    "trưóc" for "trước".
-    """
-    return "".join(fold_char(c) for c in text)
 
 
 def collapse(text: str) -> str:
