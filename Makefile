@@ -31,6 +31,10 @@ test: $(VENV)/.dev system-deps
 system-deps:
 	bash scripts/system-deps.sh
 
+## lint: ruff over the tree (rules in pyproject.toml)
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
 ## bench: every benchmark under bench/, one JSON line each
 bench: $(VENV)/.dev
 	APP_ENV=testing $(BIN)/python -m bench

@@ -98,15 +98,15 @@ def _register_blueprints(app: Flask) -> None:
 
     converters.register(app)  # before the routes: every <int:…> id is bounded (a larger one is a 404)
     from app.admin.views import bp as admin_bp
-    from app.api.views import bp as api_bp
     from app.api.health import health_bp
+    from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.directives.views import bp as directives_bp
     from app.escalation.views import bp as escalation_bp
     from app.evidence.views import bp as evidence_bp
-    from app.tasks.views import bp as tasks_bp
     from app.home.views import bp as home_bp
     from app.reports.views import bp as reports_bp
+    from app.tasks.views import bp as tasks_bp
     from app.units.views import bp as units_bp
 
     for blueprint in (auth_bp, home_bp, units_bp, directives_bp, tasks_bp, evidence_bp, escalation_bp, reports_bp,
@@ -137,7 +137,7 @@ def _register_request_rules(app: Flask) -> None:
 
     app.after_request(add_security_headers)
 
-    from app.reports.overview import shows_overview
+    from app.core.permissions import shows_overview
 
     @app.context_processor
     def _template_helpers():
@@ -179,8 +179,8 @@ def _register_request_rules(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from app.backup.cli import backup_cli
     from app.auth.cli import users_cli
+    from app.backup.cli import backup_cli
     from app.directives.cli import directive_cli
     from app.escalation.cli import escalation_cli
     from app.seed.cli import seed_cli

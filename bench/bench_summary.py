@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from app.auth.models import User
 from app.auth.services import hash_password
-from app.directives.models import Directive
 from app.core import clock
 from app.core.database import set_write_intent
+from app.directives.models import Directive
 from app.extensions import db
 from app.reports.queries import summary
 from bench.common import build_million, make_app, report
@@ -56,7 +56,7 @@ def measure(app, dialect: str) -> None:
                 conn.execute(text(RAW.format(where=where)), {"today": today, **params}).all()
 
         directive = db.session.get(Directive, directive_id)
-        directive.issuer.path  # loaded, as the access check before any summary loads it
+        _ = directive.issuer.path  # loaded, as the access check before any summary loads it
 
         def ours(target=None):
             summary(office, target)

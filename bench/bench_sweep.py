@@ -20,14 +20,15 @@ TODAY = clock.local_date(NOW)
 RAW_NOTICES = """INSERT INTO task_notices (task_id, step, due_on, unit_id, batch, created_at)
 SELECT id, :step, due_on, unit_id, 'raw', '2026-06-15 01:00:00' FROM tasks
 WHERE state IN ('open', 'returned') AND due_on > :low AND due_on <= :high"""
-RAW_MAILS = """INSERT INTO mails (key, kind, step, batch, recipient_id, to_address, unit_id, cc_roles, cc, subject, text,
-html, status, attempts, next_attempt_at, created_at)
+RAW_MAILS = """INSERT INTO mails (key, kind, step, batch, recipient_id, to_address, unit_id, cc_roles, cc, subject,
+text, html, status, attempts, next_attempt_at, created_at)
 SELECT 'raw:' || :step || ':' || u.id || ':' || n.unit_id, 'step', :step, 'raw', u.id, u.email, n.unit_id, '[]', '[]',
 '', '', '', 'pending', 0, '2026-06-15 01:00:00', '2026-06-15 01:00:00'
 FROM task_notices n JOIN users u ON u.unit_id = n.unit_id
 WHERE n.batch = 'raw' AND n.step = :step AND u.role IN ('unit_chair', 'unit_staff') GROUP BY n.unit_id, u.id"""
 WINDOWS = {"before3": (TODAY, TODAY + timedelta(days=3)), "due": (TODAY - timedelta(days=1), TODAY),
-           "after1": (TODAY - timedelta(days=3), TODAY - timedelta(days=1)), "after3": (None, TODAY - timedelta(days=3))}
+           "after1": (TODAY - timedelta(days=3), TODAY - timedelta(days=1)),
+           "after3": (None, TODAY - timedelta(days=3))}
 
 
 def raw_sweep(app) -> float:

@@ -286,7 +286,7 @@ class Soak:
                 next_progress += 10
             self.watch()
             time.sleep(0.2)
-        for at, what in events:  # whatever did not come in time (a very short run)
+        for _at, what in events:  # whatever did not come in time (a very short run)
             if what == "redis_start":
                 self.act(what)
         self.world.stop.set()

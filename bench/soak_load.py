@@ -203,7 +203,7 @@ class Browser:
                 if time.monotonic() > deadline:
                     with self.stats.lock:
                         self.stats.unreachable += 1
-                    raise Unreachable(path)
+                    raise Unreachable(path) from None
                 if attempt % len(order) == 0:
                     time.sleep(0.25)
                 continue

@@ -195,7 +195,8 @@ def snapshot(app) -> tuple:
         for table in db.metadata.sorted_tables:
             if table.name != "audit_log":  # a token's last use, like the audit log, records reads
                 columns = ", ".join(c.name for c in table.columns if c.name != "last_used_at")
-                rows[table.name] = [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM {table.name} ORDER BY 1"))]
+                rows[table.name] = [tuple(r)
+                                    for r in conn.execute(text(f"SELECT {columns} FROM {table.name} ORDER BY 1"))]
     files = {}
     for folder in (app.config["STORAGE_DIR"], app.config["OUTBOX_DIR"]):
         for root, _, names in os.walk(folder):

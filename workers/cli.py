@@ -9,8 +9,8 @@ import time
 
 import click
 from flask import current_app
-from redis.exceptions import ConnectionError as RedisConnectionError
 from flask.cli import with_appcontext
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.core.jobs import QUEUES, redis_connection
 from app.extensions import db

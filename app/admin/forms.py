@@ -10,7 +10,6 @@ from app.auth.services import MIN_PASSWORD
 from app.core.flow import PageForm
 from app.directives.forms import check_vn_date
 
-
 SHORT = Length(min=MIN_PASSWORD, message=f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
 
 

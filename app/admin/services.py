@@ -10,6 +10,7 @@ from app.auth.models import ROLES, User
 from app.auth.services import find_user, hash_password, set_password, sign_out_everywhere
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.permissions import role_fits_unit
 from app.extensions import db
 from app.units.models import Unit
 from app.units.queries import by_slug
@@ -65,8 +66,7 @@ def _checked_email(email: str | None) -> str | None:
 
 def _check_role_fits_unit(role: str, unit: Unit) -> None:
     """Commune roles belong to commune-level units, and issuing roles to the others."""
-    commune_role = role in ("unit_chair", "unit_staff", "observer")
-    if commune_role != unit.is_commune_level:
+    if not role_fits_unit(role, unit):
         raise AccountRefused("Vai trò không phù hợp với cấp của đơn vị.", "role")
 
 

@@ -4,12 +4,19 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import services
-from app.admin.forms import CalendarDayForm, ConfirmForm, CreateUserForm, ImportUsersForm, MoveUserForm, ResetPasswordForm
+from app.admin.forms import (
+    CalendarDayForm,
+    ConfirmForm,
+    CreateUserForm,
+    ImportUsersForm,
+    MoveUserForm,
+    ResetPasswordForm,
+)
 from app.auth.models import User
 from app.auth.services import search_filter
+from app.core import audit, clock
 from app.core.flow import commit_and_redirect, refuse
 from app.core.paging import paginate
-from app.core import audit, clock
 from app.core.permissions import allowed, load_or_404
 from app.extensions import db
 from app.units.models import Unit

@@ -12,6 +12,7 @@ from app.reports.excel import summary_workbook
 from app.reports.queries import summary, unit_names
 from app.reports.word import directive_report
 
+
 def _summary():
     directive_id = int_arg("directive")
     directive = load_or_404(Directive, directive_id, current_user, "see_directive") if directive_id else None

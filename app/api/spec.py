@@ -10,7 +10,8 @@ from app.auth.services import LABEL_MAX
 from app.core.errors import error_response
 from app.core.limits import MAX_ID, column_length
 from app.core.paging import MAX_PER_PAGE
-from app.core.periods import MONTH as MONTH_RE, TASK_PERIOD
+from app.core.periods import MONTH as MONTH_RE
+from app.core.periods import TASK_PERIOD
 from app.directives.forms import SUBJECT_MAX
 from app.directives.guidance import GUIDANCE_MAX
 from app.directives.models import Directive
@@ -106,7 +107,8 @@ TASK = {
 
 TASK_DETAIL = {"allOf": [TASK, {"type": "object", "properties": {
     "version": {"type": "integer"}, "data": {"type": "object"}, "evidence": {"type": "array", "items": EVIDENCE},
-    "history": {"type": "array", "items": {"type": "object"}}, "comments": {"type": "array", "items": {"type": "object"}}}}]}
+    "history": {"type": "array", "items": {"type": "object"}},
+    "comments": {"type": "array", "items": {"type": "object"}}}}]}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _GROUP_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -295,7 +297,8 @@ PATHS = {
                 "parameters": [_id("directive_id")],
                 "responses": {"200": _json({"type": "array", "items": GUIDANCE}), "404": _json(_ERROR)}},
         "post": {
-            "summary": "Gửi ý kiến chỉ đạo về cả văn bản đến các đơn vị quá hạn hoặc các đơn vị chọn (thông báo và thư)",
+            "summary": "Gửi ý kiến chỉ đạo về cả văn bản đến các đơn vị quá hạn hoặc các đơn vị chọn "
+                       "(thông báo và thư)",
             "parameters": [_id("directive_id")],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["body"], "properties": {

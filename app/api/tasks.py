@@ -5,8 +5,8 @@ import re
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
-from app.api.units import paged_json
 from app.api.params import int_arg, json_body, text_field
+from app.api.units import paged_json
 from app.api.views import bp
 from app.core import clock
 from app.core.errors import Conflict, DomainError

@@ -15,8 +15,26 @@ import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Interval, LargeBinary,
-                        Numeric, SmallInteger, String, Text, Time, Uuid, cast, null)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    Interval,
+    LargeBinary,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    Uuid,
+    cast,
+    null,
+)
 from sqlalchemy.types import TypeDecorator
 
 _PLAIN = (String, Integer, BigInteger, SmallInteger, Boolean, Enum, Float)  # JSON holds these as they are

@@ -27,7 +27,7 @@ from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import Integer, and_, func, inspect, insert, literal, select, update
+from sqlalchemy import Integer, and_, func, insert, inspect, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.backup import codec

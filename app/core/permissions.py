@@ -20,12 +20,45 @@ from app.units.models import Unit
 
 MANAGING_ROLES = frozenset({"district_office"})
 WORKING_ROLES = frozenset({"unit_chair", "unit_staff"})
+#: The commune's chair: assigns the unit's tasks, reads its activity, gets its mail with the secretary in copy.
+CHAIR_ROLES = frozenset({"unit_chair"})
+#: Roles that belong to a commune-level unit (the others belong to issuing units).
+COMMUNE_LEVEL_ROLES = frozenset({"unit_chair", "unit_staff", "observer"})
+#: Whose comment on a task is guidance (ý kiến chỉ đạo) rather than a remark.
+LEADER_ROLES = frozenset({"district_leader"})
+#: Who opens on the leaders' overview: the chairman, the office and the admin.
+OVERVIEW_ROLES = frozenset({"district_office", "district_leader", "admin"})
 #: Who gives guidance (ý kiến chỉ đạo) on a directive: the chairman and the office.
 GUIDING_ROLES = frozenset({"district_leader", "district_office"})
 
 
 def _is_admin(user) -> bool:
     return user.role == "admin"
+
+
+def sees_everything(user) -> bool:
+    """The admin: no filter on units or directives applies."""
+    return _is_admin(user)
+
+
+def role_fits_unit(role: str, unit: Unit) -> bool:
+    """Commune roles belong to commune-level units, and issuing roles to the others."""
+    return (role in COMMUNE_LEVEL_ROLES) == unit.is_commune_level
+
+
+def speaks_as_leader(user) -> bool:
+    """A leader's comment on a task counts as guidance."""
+    return user.role in LEADER_ROLES
+
+
+def shows_overview(user) -> bool:
+    """Whether the user's "/" opens on the leaders' overview (when no list or filter is asked for)."""
+    return user.role in OVERVIEW_ROLES
+
+
+def oversees_directive(user, directive) -> bool:
+    """Whether every task of the directive is the user's to see: it was issued in their subtree."""
+    return _is_admin(user) or (not user.is_commune_user and _overseer_of(user, directive.issuer))
 
 
 def _overseer_of(user, unit: Unit) -> bool:
@@ -64,6 +97,21 @@ def can_see_task(user, task) -> bool:
 def can_work_task(user, task) -> bool:
     """The unit's chair and staff fill in, upload and submit; the observer only reads."""
     return user.role in WORKING_ROLES and task.unit_id == user.unit_id
+
+
+def can_assign_task(user, task) -> bool:
+    """The commune's chair gives the unit's tasks to its staff."""
+    return user.role in CHAIR_ROLES and task.unit_id == user.unit_id
+
+
+def can_be_assigned(person, task) -> bool:
+    """A task goes to one of its unit's chair or staff."""
+    return person.role in WORKING_ROLES and person.unit_id == task.unit_id
+
+
+def can_see_unit_activity(user, unit) -> bool:
+    """The chair follows who in the unit did what."""
+    return user.role in CHAIR_ROLES and user.unit_id == unit.id
 
 
 def can_review_task(user, task) -> bool:
@@ -129,6 +177,8 @@ RULES: dict[str, Callable] = {
     "work_task": can_work_task,
     "review_task": can_review_task,
     "comment_task": can_comment_task,
+    "assign_task": can_assign_task,
+    "see_unit_activity": can_see_unit_activity,
     "see_directive": can_see_directive,
     "manage_directive": can_manage_directive,
     "guide_directive": can_guide_directive,

@@ -15,7 +15,8 @@ def directive_document(directive: Directive) -> bytes:
     paragraphs = [p for p in _opening(directive)]
     for requirement in directive.requirements:
         label = f"{requirement.label}. " if requirement.label and requirement.label[0].isdigit() else (
-            f"{requirement.label}) " if requirement.label and len(requirement.label) == 1 and requirement.label.isalpha()
+            f"{requirement.label}) "
+            if requirement.label and len(requirement.label) == 1 and requirement.label.isalpha()
             else "")
         paragraphs.append(label + requirement.text.replace("\n", " "))
     paragraphs.append(_closing(directive))

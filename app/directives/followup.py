@@ -17,13 +17,13 @@ from datetime import date
 from sqlalchemy import select
 
 from app.core import audit, clock
+from app.core.errors import DomainError
 from app.core.numbers import vnnum, vnpercent
 from app.core.periods import is_month
-from app.core.errors import DomainError
 from app.directives import deadlines
 from app.directives.extraction.deadline_phrases import find_deadline
 from app.directives.models import Directive, DirectiveReference, Requirement
-from app.directives.services import guess_kind, set_requirements, EVIDENCE_BY_KIND
+from app.directives.services import EVIDENCE_BY_KIND, guess_kind, set_requirements
 from app.directives.wording import REASONS, fill, templates_for
 from app.extensions import db
 from app.indicators.queries import has_figures, latest_period, ranking

@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, Form, FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.flow import PageForm

@@ -18,7 +18,7 @@ from app.core import audit, clock
 from app.core.errors import DomainError, Forbidden
 from app.core.jobs import enqueue_after_commit
 from app.core.limits import is_id
-from app.core.permissions import allowed, visible_unit_ids
+from app.core.permissions import CHAIR_ROLES, allowed, visible_unit_ids
 from app.directives.models import Directive, DirectiveGuidance
 from app.extensions import db
 from app.notices.models import Mail, Notice
@@ -164,7 +164,7 @@ def _notify(guidance: DirectiveGuidance, directive: Directive, user, unit_ids: l
                    Notice.key.startswith(f"guidance:{guidance.id}:"))
     mail_unit_notices(*of_guidance)
     notices = select(Notice.id).where(*of_guidance)
-    chairs = select(User.id).where(User.role == "unit_chair")
+    chairs = select(User.id).where(User.role.in_(CHAIR_ROLES))
     db.session.execute(update(Mail).where(Mail.notice_id.in_(notices), Mail.recipient_id.in_(chairs))
                        .values(cc_roles=["secretary"]).execution_options(synchronize_session=False))
     for mail_id in db.session.scalars(select(Mail.id).where(Mail.notice_id.in_(notices), Mail.status == "pending")):

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.permissions import visible_unit_ids
+from app.core.permissions import sees_everything, visible_unit_ids
 from app.core.search import folded_match
 from app.directives.models import Directive, Requirement
 from app.extensions import db
@@ -19,7 +19,7 @@ def directives_for(user, text: str = "", issued_from: date | None = None, issued
     """A select of the directives the user may see, newest first, searchable by number, subject and date."""
     mine = select(Unit.id).where(Unit.path.startswith(user.unit.path)) if not user.is_commune_user else None
     tasked = select(Task.directive_id).where(Task.unit_id.in_(visible_unit_ids(user)))
-    if user.role == "admin":
+    if sees_everything(user):
         query = select(Directive)
     elif mine is not None:
         query = select(Directive).where(or_(Directive.issuer_unit_id.in_(mine), Directive.id.in_(tasked)))

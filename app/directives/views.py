@@ -9,16 +9,25 @@ from app.core import audit, storage
 from app.core.errors import Conflict, DomainError
 from app.core.flow import commit_and_redirect, refuse
 from app.core.paging import paginate
-from app.core.permissions import load_or_404, require
+from app.core.permissions import allowed, load_or_404, require
 from app.directives import guidance, intake, services
 from app.directives.deadlines import describe
 from app.directives.form_rules import anchor_choices, deadline_fields, deadline_rule
-from app.directives.forms import (AddUnitsForm, ConfirmForm, DeadlineForm, DeleteForm, DraftForm, FollowUpForm,
-                                  GuidanceForm, NewDirectiveForm, PublishForm, parse_vn_date)
+from app.directives.forms import (
+    AddUnitsForm,
+    ConfirmForm,
+    DeadlineForm,
+    DeleteForm,
+    DraftForm,
+    FollowUpForm,
+    GuidanceForm,
+    NewDirectiveForm,
+    PublishForm,
+    parse_vn_date,
+)
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.extensions import db
-
 from app.units.queries import children_of, groups_of
 from app.units.services import save_group
 
@@ -100,7 +109,7 @@ def show(directive_id: int):
 
 def _page(directive: Directive, status: int = 200, **posted):
     """The directive page; a posted form (`publish`, `add`, `deadline`…) comes back with its errors or preview."""
-    units = children_of(directive.issuer) if current_user.role == "district_office" else []
+    units = children_of(directive.issuer) if allowed(current_user, "manage_directive", directive) else []
     forms = {
         "publish_form": PublishForm(formdata=None, unit_ids=[n.get("unit_id") for n in directive.named_units],
                                     number=directive.number, issued_on=_vn(directive.issued_on)),

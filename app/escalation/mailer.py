@@ -22,8 +22,8 @@ from sqlalchemy import select, update
 from app.auth.models import User
 from app.core import audit, clock
 from app.escalation.render import one_line, render
-from app.notices.models import Mail
 from app.extensions import db
+from app.notices.models import Mail
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,10 @@ from app.auth.models import User
 from app.core import clock
 from app.directives.models import Directive
 from app.escalation.ladder import AUDIENCE_ROLES
-from app.escalation.policies import ladder_for
 from app.escalation.models import TaskNotice
-from app.notices.models import Mail
+from app.escalation.policies import ladder_for
 from app.extensions import db
-from app.notices.models import Notice
+from app.notices.models import Mail, Notice
 from app.tasks.models import Task
 from app.units.models import Unit
 
@@ -79,7 +78,8 @@ def _content(mail: Mail) -> tuple[list[Task], str]:
                        Task.directive_id.in_(select(Directive.id).where(Directive.state == "published",
                                                                         Directive.issuer_unit_id == mail.unit_id)))
         units = len({t.unit_id for t in tasks})
-        return tasks, f"Tổng hợp nhiệm vụ quá hạn đến ngày {mail.day:%d/%m/%Y}: {len(tasks)} nhiệm vụ của {units} đơn vị"
+        return tasks, (f"Tổng hợp nhiệm vụ quá hạn đến ngày {mail.day:%d/%m/%Y}: "
+                       f"{len(tasks)} nhiệm vụ của {units} đơn vị")
     notice = db.session.get(Notice, mail.notice_id) if mail.notice_id else None
     if notice is None:
         return [], ""

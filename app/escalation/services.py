@@ -22,12 +22,20 @@ from app.core.models import AuditLog
 from app.core.sql import insert_ignoring_duplicates, run_counting
 from app.core.types import UTCDateTime
 from app.directives.models import Directive
-from app.escalation.ladder import (AUDIENCE_ROLES, DEFAULT_LADDER, ISSUER_AUDIENCES, WorkingDays, due_ranges,
-                                   uses_working_days, validate_ladder, working_days_around)
+from app.escalation.ladder import (
+    AUDIENCE_ROLES,
+    DEFAULT_LADDER,
+    ISSUER_AUDIENCES,
+    WorkingDays,
+    due_ranges,
+    uses_working_days,
+    validate_ladder,
+    working_days_around,
+)
 from app.escalation.models import EscalationPolicy, TaskNotice
 from app.escalation.policies import LADDER_FAILED
-from app.notices.models import Mail
 from app.extensions import db
+from app.notices.models import Mail
 from app.tasks.models import Task
 
 log = logging.getLogger(__name__)
@@ -148,7 +156,8 @@ def ladders() -> list[Governed]:
         governed = published.where(Directive.issuer_unit_id == policy.issuer_unit_id, Directive.id.not_in(overridden))
         out.append(Governed(policy, policy.steps, governed))
     out.append(Governed(None, DEFAULT_LADDER, published.where(
-        Directive.id.not_in(overridden), Directive.issuer_unit_id.not_in([p.issuer_unit_id for p in defaults] or [-1]))))
+        Directive.id.not_in(overridden),
+        Directive.issuer_unit_id.not_in([p.issuer_unit_id for p in defaults] or [-1]))))
     return out
 
 
@@ -198,8 +207,9 @@ def _step_mails(step: dict, batch: str, day: date, now: datetime) -> int:
                    users.c.active.is_(True), users.c.email.is_not(None))
             .group_by(notices.c.unit_id, users.c.id, users.c.email)
         )
-        count += run_counting(insert_ignoring_duplicates(Mail.__table__).from_select([*values, "recipient_id", "to_address", "unit_id"], source)
-                      .on_conflict_do_nothing(index_elements=["key"]))
+        count += run_counting(insert_ignoring_duplicates(Mail.__table__)
+                              .from_select([*values, "recipient_id", "to_address", "unit_id"], source)
+                              .on_conflict_do_nothing(index_elements=["key"]))
     issuer_roles = [r for a in step["to"] if a in ISSUER_AUDIENCES for r in AUDIENCE_ROLES[a]]
     if issuer_roles:
         issuers = (select(Directive.issuer_unit_id).join(Task, Task.directive_id == Directive.id)
@@ -217,8 +227,9 @@ def _digest_mails(kind: str, step: str | None, roles: list, issuers, batch: str,
     values = mail_values(kind, key, step, batch, day, now, status, [])
     source = select(*values.values(), users.c.id, users.c.email, users.c.unit_id).where(
         users.c.role.in_(roles), users.c.active.is_(True), users.c.email.is_not(None), users.c.unit_id.in_(issuers))
-    return run_counting(insert_ignoring_duplicates(Mail.__table__).from_select([*values, "recipient_id", "to_address", "unit_id"], source)
-                .on_conflict_do_nothing(index_elements=["key"]))
+    return run_counting(insert_ignoring_duplicates(Mail.__table__)
+                        .from_select([*values, "recipient_id", "to_address", "unit_id"], source)
+                        .on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _office_digests(day: date, batch: str, now: datetime) -> int:

@@ -149,7 +149,8 @@ def _extension(display: str) -> str:
 
 def _check_extension(extension: str) -> None:
     if not extension:
-        raise UploadRefused(f"Tên tệp không có phần mở rộng (như .pdf, .docx) nên không xác định được loại tệp. {ACCEPTED}")
+        raise UploadRefused("Tên tệp không có phần mở rộng (như .pdf, .docx) nên không xác định được loại tệp. "
+                            f"{ACCEPTED}")
     if extension not in ALLOWED:
         raise UploadRefused(f"Không nhận tệp {extension}. {ACCEPTED}")
 

@@ -7,9 +7,9 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.limits import is_id
 from app.core.paging import paginate
+from app.core.permissions import allowed, shows_overview
 from app.home.overview import overview_page
 from app.notices.queries import recent_for, recent_mails_for
-from app.reports.overview import shows_overview
 from app.tasks.models import HISTORY_LABELS
 from app.tasks.queries import inbox_filters, list_context, recent_activity, sectioned, tasks_for
 
@@ -37,4 +37,5 @@ def index():
                            **list_context(today), filters=filters, choices=inbox_filters(current_user),
                            notices=recent_for(current_user), mails=recent_mails_for(current_user),
                            action_labels=HISTORY_LABELS,
-                           activity=recent_activity(current_user) if current_user.role == "unit_chair" else [])
+                           activity=recent_activity(current_user)
+                           if allowed(current_user, "see_unit_activity", current_user.unit) else [])

@@ -20,7 +20,8 @@ class TargetForm(PageForm):
 
     period = StringField("Tháng (mm/yyyy)", validators=[DataRequired("Vui lòng nhập tháng."), check_month])
     rate = DecimalNumberField("Chỉ tiêu tỷ lệ trực tuyến (%)",
-                              validators=[DataRequired("Vui lòng nhập chỉ tiêu."), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
+                              validators=[DataRequired("Vui lòng nhập chỉ tiêu."),
+                                          NumberRange(0, 100, "Từ 0 đến 100 %%.")])
     level3 = DecimalNumberField("Trong đó một phần, mức 3 (%)",
                                 validators=[Optional(), NumberRange(0, 100, "Từ 0 đến 100 %%.")])
     level4 = DecimalNumberField("Trong đó toàn trình, mức 4 (%)",

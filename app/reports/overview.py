@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import func, literal_column, select
 
-from app.auth.models import OVERSEER_ROLES
 from app.core import clock
 from app.core.permissions import visible_unit_ids
 from app.directives.models import Directive
@@ -22,18 +21,12 @@ from app.tasks.work import month_label
 from app.units.models import Unit
 
 #: Who opens "/" on the overview instead of the task list: the district's office and leaders, and the admin.
-OVERVIEW_ROLES = OVERSEER_ROLES | {"admin"}
 #: Directives on the overview, newest first; the rest are one link away.
 DIRECTIVES_SHOWN = 6
 #: Units listed at first in each ranking, worst first; the rest open under "Xem thêm".
 UNITS_SHOWN = 5
 #: Months of the online rate's trend.
 TREND_MONTHS = 6
-
-
-def shows_overview(user) -> bool:
-    """Whether the user's "/" opens on the overview (when no list or filter is asked for)."""
-    return user.role in OVERVIEW_ROLES
 
 
 def overview(user, today: date | None = None) -> dict:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, literal_column, select
 
 from app.core import clock
-from app.core.permissions import visible_unit_ids
+from app.core.permissions import oversees_directive, visible_unit_ids
 from app.core.search import folded_match
 from app.directives.models import Requirement
 from app.extensions import db
@@ -29,7 +29,8 @@ def summary(user, directive=None, today: date | None = None) -> dict:
     query = select(Task.unit_id, group, func.count())
     if directive is not None:
         query = query.where(Task.directive_id == directive.id)
-    if not (directive is not None and _oversees(user, directive)):
+    # A directive's tasks belong to units below its issuer: who oversees it needs no filter on units.
+    if not (directive is not None and oversees_directive(user, directive)):
         query = query.where(Task.unit_id.in_(visible_unit_ids(user)))
     units: dict[int, dict[str, int]] = {}
     totals, zero = empty_groups(), empty_groups()
@@ -45,17 +46,6 @@ def summary(user, directive=None, today: date | None = None) -> dict:
         totals[name] += count
     return {"units": [{"unit_id": unit_id, "groups": units[unit_id]} for unit_id in sorted(units)],
             "totals": totals}
-
-
-def _oversees(user, directive) -> bool:
-    """Whether every task of the directive is the user's to see (it was issued in their subtree).
-
-    Then the count needs no filter on units: a directive's tasks belong to units below its issuer.
-    The issuer is already loaded by the access check that let the user see the directive.
-    """
-    if user.role == "admin":
-        return True
-    return not user.is_commune_user and directive.issuer.path.startswith(user.unit.path)
 
 
 def unit_names(unit_ids) -> dict[int, str]:

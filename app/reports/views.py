@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.downloads import DOCX, XLSX, attachment
 from app.core import clock
+from app.core.downloads import DOCX, XLSX, attachment
 from app.core.errors import DomainError
 from app.core.flow import commit_and_redirect, refuse
-from app.core.periods import is_month
 from app.core.paging import paginate
+from app.core.periods import is_month
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.indicators.imports import import_figures, template_workbook
@@ -18,9 +18,21 @@ from app.indicators.queries import figure_periods, ranking, template_units, tren
 from app.indicators.services import set_target
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
-from app.reports.queries import (COLOURS, COMPLIANCE_LABELS, MARKED_STATES, board, board_export, board_units,
-                                 column_labels, compliance, missed_months, overdue_over_time, requirements_of,
-                                 summary, unit_names)
+from app.reports.queries import (
+    COLOURS,
+    COMPLIANCE_LABELS,
+    MARKED_STATES,
+    board,
+    board_export,
+    board_units,
+    column_labels,
+    compliance,
+    missed_months,
+    overdue_over_time,
+    requirements_of,
+    summary,
+    unit_names,
+)
 from app.reports.word import directive_report
 from app.tasks.forms import month_key
 from app.tasks.groups import GROUPS

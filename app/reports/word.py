@@ -16,7 +16,8 @@ def directive_report(directive: Directive, user) -> bytes:
     data = summary(user, directive)
     names = unit_names(u["unit_id"] for u in data["units"])
     totals, all_tasks = data["totals"], sum(data["totals"].values())
-    cited = f"{directive.number or 'văn bản'}" + (f" ngày {directive.issued_on:%d/%m/%Y}" if directive.issued_on else "")
+    cited = f"{directive.number or 'văn bản'}" + (
+        f" ngày {directive.issued_on:%d/%m/%Y}" if directive.issued_on else "")
     today = clock.today()
     overdue = [names[u["unit_id"]] for u in data["units"] if u["groups"]["open_overdue"]]
     paragraphs = [

@@ -16,7 +16,8 @@ from app.indicators.services import FIGURE_MAX
 NONNEGATIVE = NumberRange(min=0, message="Phải là số không âm.")
 WHOLE = "Vui lòng nhập một số nguyên."
 DEVICES = [("scanner", "Máy scan"), ("pc", "Máy vi tính"), ("printer", "Máy in"), ("other", "Thiết bị khác")]
-CONDITIONS = [("working", "Hoạt động tốt"), ("needs_repair", "Cần sửa chữa"), ("broken", "Hỏng"), ("obsolete", "Lạc hậu")]
+CONDITIONS = [("working", "Hoạt động tốt"), ("needs_repair", "Cần sửa chữa"), ("broken", "Hỏng"),
+              ("obsolete", "Lạc hậu")]
 PROPOSALS = [("none", "Không đề xuất"), ("repair", "Sửa chữa"), ("buy_new", "Mua mới")]
 #: The most lines an inventory holds, by every path (page, API, services): more made the task page take 24 s.
 MAX_INVENTORY_ROWS = 200

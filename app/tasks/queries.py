@@ -147,7 +147,8 @@ def task_page_data(task: Task) -> dict:
         "comments": list(db.session.scalars(db.select(Comment).where(Comment.task_id == task.id)
                                             .options(joinedload(Comment.user)).order_by(Comment.at))),
         "history": list(db.session.scalars(db.select(TaskHistory).where(TaskHistory.task_id == task.id)
-                                           .options(joinedload(TaskHistory.user)).order_by(TaskHistory.at, TaskHistory.id))),
+                                           .options(joinedload(TaskHistory.user))
+                                           .order_by(TaskHistory.at, TaskHistory.id))),
         "requests": rows(TaskRequest, TaskRequest.requested_at),
         "directive_guidance": guidance_for_task(task),
     }

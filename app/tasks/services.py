@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.core import audit, clock
 from app.core.errors import Conflict, DomainError, Forbidden
-from app.core.permissions import allowed
+from app.core.jobs import enqueue_after_commit
+from app.core.permissions import allowed, can_be_assigned, speaks_as_leader
 from app.extensions import db
 from app.indicators.services import record_figures
-from app.core.jobs import enqueue_after_commit
 from app.notices.models import Notice
 from app.notices.services import mail_unit_notices, pending_mails_of_notice
 from app.tasks.models import Comment, Task, TaskHistory, TaskRequest
@@ -274,9 +274,9 @@ def _notify_returned(task: Task, comment: str) -> None:
 
 def assign(task: Task, user, assignee) -> None:
     """The chair gives the task to a member of the unit's staff."""
-    if user.role != "unit_chair" or user.unit_id != task.unit_id:
+    if not allowed(user, "assign_task", task):
         raise Forbidden("Chỉ Chủ tịch UBND xã phân công được nhiệm vụ của xã.")
-    if assignee is None or assignee.unit_id != task.unit_id or assignee.role not in ("unit_staff", "unit_chair"):
+    if assignee is None or not can_be_assigned(assignee, task):
         raise DomainError("Chỉ phân công được cho công chức của đơn vị.")
     task.assignee_id = assignee.id
     history(task, user, "assigned", comment=assignee.full_name or assignee.username)
@@ -289,7 +289,7 @@ def add_comment(task: Task, user, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
         raise DomainError("Vui lòng nhập nội dung ý kiến.")
-    kind = "guidance" if user.role == "district_leader" else "comment"
+    kind = "guidance" if speaks_as_leader(user) else "comment"
     comment = Comment(task_id=task.id, user_id=user.id, kind=kind, body=body[:5000])
     db.session.add(comment)
     history(task, user, "guidance" if kind == "guidance" else "commented")

@@ -12,15 +12,31 @@ from app.core.paging import paginate
 from app.core.permissions import allowed, load_or_404, require
 from app.directives.deadlines import describe
 from app.directives.forms import parse_vn_date
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.tasks import services
-from app.evidence.models import Evidence
-from app.tasks.forms import MAX_INVENTORY_ROWS, AssignForm, CommentForm, DecideForm, RequestForm, ReviewForm, \
-    VersionedForm
+from app.tasks.forms import (
+    MAX_INVENTORY_ROWS,
+    AssignForm,
+    CommentForm,
+    DecideForm,
+    RequestForm,
+    ReviewForm,
+    VersionedForm,
+)
 from app.tasks.models import Task, TaskRequest
 from app.tasks.queries import list_context, review_queue, task_page_data
-from app.tasks.work import (data_from, figures_conflict, figures_period, figures_summary, form_for, handed_in_lines,
-                            month_label, typed_rows, with_rows)
+from app.tasks.work import (
+    data_from,
+    figures_conflict,
+    figures_period,
+    figures_summary,
+    form_for,
+    handed_in_lines,
+    month_label,
+    typed_rows,
+    with_rows,
+)
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -83,7 +99,7 @@ def _shown(task: Task, name: str) -> bool:
     return {"work": may_work, "request": workable, "comment": allowed(current_user, "comment_task", task),
             "review": allowed(current_user, "review_task", task) and task.state == "submitted",
             "decide": allowed(current_user, "review_task", task),
-            "assign": current_user.role == "unit_chair" and current_user.unit_id == task.unit_id}.get(name, False)
+            "assign": allowed(current_user, "assign_task", task)}.get(name, False)
 
 
 def _apply(task: Task, change, message: str, name: str, form, field: str | None = None):

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.numbers import format_whole
+from app.core.periods import is_month
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, online_rate
 from app.indicators.services import FIELDS, LABELS, check_figures, target_for
-from app.core.periods import is_month
 from app.tasks.forms import CONDITIONS, DEVICES, FORM_BY_KIND, PROPOSALS
 from app.tasks.models import Task
 

@@ -24,9 +24,9 @@ def by_slug(slug: str) -> Unit | None:
 
 def _bare(name: str) -> str:
     """A unit's name folded, without its level word: "Xã Tái Sơn" -> "tai son"."""
-    from app.directives.extraction.text import fold
-
     import re
+
+    from app.directives.extraction.text import fold
 
     # Strip the level word before folding: "phường" and the name "Phượng" fold alike.
     bare = re.sub(r"^(?:UBND\s+)?(?:xã|phường|thị trấn|thị xã|đặc khu|huyện|quận|thành phố|tỉnh)\s+", "",
@@ -57,4 +57,5 @@ def groups_of(unit: Unit) -> list:
     """The saved unit groups of a unit's office, by name."""
     from app.units.models import UnitGroup
 
-    return list(db.session.scalars(db.select(UnitGroup).where(UnitGroup.owner_unit_id == unit.id).order_by(UnitGroup.name)))
+    return list(db.session.scalars(
+        db.select(UnitGroup).where(UnitGroup.owner_unit_id == unit.id).order_by(UnitGroup.name)))

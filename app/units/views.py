@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from app.auth.models import User
+from app.core.paging import paginate
 from app.core.permissions import require
 from app.core.search import folded_match
-from app.core.paging import paginate
 from app.extensions import db
 from app.units.models import Unit
 from app.units.queries import visible_units

@@ -12,7 +12,6 @@ Create Date: 2026-12-01 11:32:22.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '17c1047a2e7e'
 down_revision = '6dcdb9c6287b'

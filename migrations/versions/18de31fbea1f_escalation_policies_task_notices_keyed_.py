@@ -5,11 +5,10 @@ Revises: fe7194d3a431
 Create Date: 2026-11-27 22:51:03.574173
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '18de31fbea1f'

@@ -5,11 +5,8 @@ Revises: 8bfb6493b7ce
 Create Date: 2026-11-27 22:18:30.747584
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.core.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '55df744942d3'

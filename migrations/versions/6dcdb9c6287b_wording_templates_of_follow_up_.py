@@ -5,11 +5,8 @@ Revises: 18de31fbea1f
 Create Date: 2026-11-27 23:09:33.633762
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.core.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6dcdb9c6287b'

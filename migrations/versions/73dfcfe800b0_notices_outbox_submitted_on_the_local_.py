@@ -5,11 +5,10 @@ Revises: 55df744942d3
 Create Date: 2026-11-27 22:25:23.171898
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '73dfcfe800b0'

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-27 22:11:42.695381
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '8bfb6493b7ce'

@@ -18,11 +18,10 @@ Create Date: 2026-12-01 11:40:00.000000
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '9acc2dbe14d4'

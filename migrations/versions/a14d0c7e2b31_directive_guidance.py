@@ -12,11 +12,10 @@ Create Date: 2026-12-01 17:30:00.000000
 """
 from contextlib import contextmanager
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'a14d0c7e2b31'

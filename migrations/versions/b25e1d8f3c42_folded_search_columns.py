@@ -5,11 +5,10 @@ Revises: a14d0c7e2b31
 Create Date: 2026-12-01 17:31:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.core.text import search_keys
-
 
 # revision identifiers, used by Alembic.
 revision = 'b25e1d8f3c42'

@@ -5,9 +5,8 @@ Revises: 9acc2dbe14d4
 Create Date: 2026-12-01 13:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4a1c9f0'

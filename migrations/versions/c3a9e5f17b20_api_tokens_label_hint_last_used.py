@@ -5,11 +5,10 @@ Revises: b7d2e4a1c9f0
 Create Date: 2026-12-01 14:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'c3a9e5f17b20'

@@ -5,11 +5,8 @@ Revises: 73dfcfe800b0
 Create Date: 2026-11-27 22:35:37.644327
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.core.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'cd302e948e53'

@@ -5,11 +5,10 @@ Revises: cd302e948e53
 Create Date: 2026-11-27 22:39:37.104956
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'fe7194d3a431'

@@ -77,8 +77,8 @@ def test_a_query_parameter_the_document_does_not_name_or_sends_empty_is_a_400(cl
 
 
 def test_publish_and_follow_up_take_an_empty_body_as_the_defaults(client, tree):
-    from tests import factories
     from app.extensions import db
+    from tests import factories
 
     draft = factories.make_directive(tree.district, state="draft")
     factories.make_requirement(draft)

@@ -1,9 +1,7 @@
 """Log-in, log-out, sessions, CSRF, throttling and password storage (RELIABILITY 10-13)."""
 
-from http.cookies import SimpleCookie
 
 import pytest
-
 from sqlalchemy import func
 
 from app.auth.models import User
@@ -48,7 +46,8 @@ def test_form_without_csrf_token_is_refused_and_changes_nothing(client, tree):
     assert "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
     login(client, "mc.xa-a")
     before = db.session.scalar(db.select(User.password_hash).where(User.username == "mc.xa-a"))
-    response = client.post("/account/password", data={"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    response = client.post("/account/password",
+                           data={"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.scalar(db.select(User.password_hash).where(User.username == "mc.xa-a")) == before
@@ -157,7 +156,8 @@ def test_production_cookie_is_secure():
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/%09/evil.example", "/%0d%0a/evil.example", "/\\evil.example",
-                                    "/%5Cevil.example", "https://evil.example/", "/%20/evil.example", "%2F%2Fevil.example"])
+                                    "/%5Cevil.example", "https://evil.example/", "/%20/evil.example",
+                                    "%2F%2Fevil.example"])
 def test_next_parameter_cannot_leave_the_site(client, tree, target):
     """A browser drops tabs and line breaks and reads a backslash as a slash: "/\t/evil.example" is //evil.example."""
     token = csrf_token(client)

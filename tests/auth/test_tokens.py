@@ -1,7 +1,6 @@
 """API tokens end with the person's presence (log-out, disable, password, move), can be listed and revoked on a
 page and through the API, and are capped per user."""
 
-import pytest
 
 from app.auth import services
 from app.extensions import db

@@ -17,8 +17,8 @@ from app.backup.services import Progress, create_backup
 from app.directives.models import Requirement
 from app.evidence.models import Evidence
 from app.extensions import db
-from app.tasks.models import Task, TaskHistory
 from app.indicators.services import set_target
+from app.tasks.models import Task, TaskHistory
 from app.units.services import upsert_unit
 from tests import factories
 from tests.backup.conftest import PDF, cli, stored_files, table_names, table_rows

@@ -1,7 +1,6 @@
 """The directives API: drafts from text and files, reading, publishing (CONTRACT.md)."""
 
 import io
-from datetime import date
 
 from sqlalchemy import func
 

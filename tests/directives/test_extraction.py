@@ -126,7 +126,8 @@ def test_nested_items_stay_inside_their_parent_on_lines_of_their_own():
 
 def test_lettered_and_dashed_items_at_top_level():
     assert labels(doc("a) Giao Phòng Nội vụ.\nb) Giao Phòng Tư pháp.\n")) == ["a", "b"]
-    assert labels(doc("Chủ tịch UBND huyện yêu cầu:\n- Các xã rà soát hồ sơ;\n- Các xã báo cáo kết quả.\n")) == ["-", "-"]
+    assert labels(doc("Chủ tịch UBND huyện yêu cầu:\n- Các xã rà soát hồ sơ;\n"
+                      "- Các xã báo cáo kết quả.\n")) == ["-", "-"]
 
 
 def test_articles_of_a_decision():

@@ -8,11 +8,11 @@ from datetime import date
 from docx import Document
 from sqlalchemy import func
 
+from app.auth.models import User
 from app.core import clock
 from app.directives import services
 from app.directives.followup import draft_follow_up
 from app.directives.models import Directive, Requirement
-from app.auth.models import User
 from app.extensions import db
 from app.notices.models import Notice
 from app.seed.services import seed_demo

@@ -33,7 +33,8 @@ def _three_overdue_communes() -> int:
     services.publish(directive, None, services.target_units(directive, "all"))
     db.session.flush()
     late = set(db.session.scalars(select(Unit.id).where(Unit.slug.in_(OVERDUE))))
-    for task in db.session.scalars(select(Task).where(Task.directive_id == directive.id, Task.due_on.is_not(None))).all():
+    for task in db.session.scalars(
+            select(Task).where(Task.directive_id == directive.id, Task.due_on.is_not(None))).all():
         if task.unit_id not in late:
             task.state, task.submitted_on = "done", date(2022, 5, 24)
             task.submitted_at = task.done_at = clock.parse_instant("2022-05-24T10:00:00")

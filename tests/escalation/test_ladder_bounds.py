@@ -14,12 +14,18 @@ import pytest
 from sqlalchemy import select
 
 from app.core.calendar import WorkingCalendar
+from app.core.errors import DomainError
 from app.core.models import AuditLog
-from app.escalation.ladder import (MAX_OFFSET, MIN_OFFSET, OFFSET_MESSAGE, due_ranges, validate_ladder,
-                                   working_days_around)
+from app.escalation.ladder import (
+    MAX_OFFSET,
+    MIN_OFFSET,
+    OFFSET_MESSAGE,
+    due_ranges,
+    validate_ladder,
+    working_days_around,
+)
 from app.escalation.models import EscalationPolicy
 from app.escalation.policies import LADDER_FAILED
-from app.core.errors import DomainError
 from app.extensions import db
 from app.units.models import Unit
 from tests import factories

@@ -22,7 +22,8 @@ def started_with(**env) -> str:
     clean = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "PORT", "DATABASE_URL")}
     with tempfile.TemporaryDirectory() as instance:
         clean.update(APP_ENV="development", INSTANCE_DIR=instance, **env)
-        out = subprocess.run([sys.executable, "-c", "from app import create_app; print(create_app().config['BASE_URL'])"],
+        out = subprocess.run([sys.executable, "-c",
+                              "from app import create_app; print(create_app().config['BASE_URL'])"],
                              cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 

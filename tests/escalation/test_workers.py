@@ -25,8 +25,19 @@ from app.core.jobs import QUEUES
 from app.extensions import db
 from app.tasks.models import Task
 from tests.conftest import csrf_token, login
-from tests.escalation.conftest import LEASE_SECONDS, flask_env, flush, hold_periodic_jobs, iso, mails, \
-    pid_of_client, small_district, sweep, vn_today, wait_until
+from tests.escalation.conftest import (
+    LEASE_SECONDS,
+    flask_env,
+    flush,
+    hold_periodic_jobs,
+    iso,
+    mails,
+    pid_of_client,
+    small_district,
+    sweep,
+    vn_today,
+    wait_until,
+)
 from tests.factories import PASSWORD
 from tests.timing import patience
 

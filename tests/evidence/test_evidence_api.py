@@ -3,15 +3,14 @@
 import hashlib
 import io
 import os
-import re
 
 from PIL import Image
 from sqlalchemy import func
 
 from app.core.models import AuditLog
 from app.evidence.models import Evidence
-from app.tasks.models import Task
 from app.extensions import db
+from app.tasks.models import Task
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 

@@ -26,8 +26,14 @@ from PIL import Image
 from app.core import filetypes
 from app.core.models import AuditLog
 from app.evidence.models import Evidence
-from app.evidence.services import (ALLOWED, EvidenceDamaged, UploadRefused, evidence_file, safe_display_name,
-                                   store_evidence)
+from app.evidence.services import (
+    ALLOWED,
+    EvidenceDamaged,
+    UploadRefused,
+    evidence_file,
+    safe_display_name,
+    store_evidence,
+)
 from app.extensions import db
 from app.tasks.models import TaskHistory
 from tests import factories
@@ -36,7 +42,8 @@ MIB = 1024 * 1024
 LIMIT = MIB  # a small limit keeps the oversize cases fast
 VIETNAMESE = re.compile("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơưăâêô]")
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode." + bytes(400)
+EXE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode."
+       + bytes(400))
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(500)
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="9" height="9"/></svg>'

@@ -1,10 +1,10 @@
 """The office edits the escalation ladder; the admin sees and resends mails; users read theirs in-app."""
 
+from app.core import clock
 from app.escalation.models import EscalationPolicy
 from app.escalation.services import sweep
 from app.extensions import db
 from app.notices.models import Mail
-from app.core import clock
 from tests.conftest import csrf_token, login
 
 

@@ -4,11 +4,11 @@ draft says so when the month chosen has none instead of naming no unit in silenc
 import io
 import re
 
+from app.auth.models import User
 from app.core import clock
+from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.queries import figure_periods, latest_period
-from app.auth.models import User
-from app.directives.models import Directive
 from tests.conftest import csrf_token, login
 from tests.directives.test_followup import FIGURES, LAGGING, bearer, reference_published
 

@@ -159,8 +159,8 @@ def test_compliance_and_scorecard(client):
 
 def test_overdue_over_time_counts_what_was_late_each_day(client):
     directive_id = published()
-    from app.reports.queries import overdue_over_time
     from app.auth.models import User
+    from app.reports.queries import overdue_over_time
 
     office = db.session.scalar(db.select(User).where(User.username == "vanphong"))
     series = overdue_over_time(office, directive_id, days=4, today=date(2022, 5, 27))
@@ -172,7 +172,8 @@ def test_targets_per_level(client):
     published()
     login(client, "vanphong", "demo-2022")
     client.post("/reports/figures/target", data={"csrf_token": csrf_token(client, "/reports/figures"),
-                                                  "period": "07/2022", "rate": "20", "level3": "12,5", "level4": "7,5 %"})
+                                                  "period": "07/2022", "rate": "20", "level3": "12,5",
+                                                  "level4": "7,5 %"})
     from app.indicators.services import target_for
     from app.units.queries import by_slug
 

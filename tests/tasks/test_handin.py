@@ -32,7 +32,8 @@ def test_vietnamese_numbers_are_read_and_figures_count_only_once_accepted(app, c
     figures_id = work.tasks[("figures", "xa-a")]
     login(client, "mc.xa-a")
     assert hand_in(client, figures_id).status_code == 303
-    assert task(figures_id).data["figures"]["total"] == 15000 and task(figures_id).data["figures"]["online_level3"] == 1500
+    assert (task(figures_id).data["figures"]["total"] == 15000
+            and task(figures_id).data["figures"]["online_level3"] == 1500)
     assert official(work.commune_a.id) is None  # handed in is not official
     office = app.test_client()
     login(office, "vanphong")

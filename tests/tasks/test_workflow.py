@@ -98,7 +98,8 @@ def test_observer_reads_but_cannot_work(client, work):
     action_id = work.tasks[("action", "xa-a")]
     login(client, "bt.xa-a")
     assert client.get(f"/tasks/{action_id}").status_code == 200
-    assert post(client, f"/tasks/{action_id}/work", {"version": "1", "note": "x", "action": "submit"}).status_code == 403
+    assert post(client, f"/tasks/{action_id}/work",
+                {"version": "1", "note": "x", "action": "submit"}).status_code == 403
     assert task(action_id).state == "open"
 
 

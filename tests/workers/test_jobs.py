@@ -8,8 +8,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from rq import Queue
 from redis import Redis
+from rq import Queue
 from sqlalchemy import func
 
 from app.auth.models import ApiToken

@@ -12,7 +12,8 @@ _MARKERS = [
     ("roman", re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\s*[.)/]\s+(.*)")),
     ("article", re.compile(r"^(Điều\s+\d+)\s*[.:]?\s*(.*)", re.IGNORECASE)),
     # Up to 999 items; a three-digit label needs "." or ")" after it, since "479/UBND-VP" may open a wrapped line.
-    ("number", re.compile(r"^((?:\d{1,2}|\d{3}(?=(?:\.\d{1,2})*\s*[.)]))(?:\.\d{1,2})*)\s*(?:[.)/]|-(?=\s))\s*(?!\d)(.*)")),
+    ("number", re.compile(r"^((?:\d{1,2}|\d{3}(?=(?:\.\d{1,2})*\s*[.)]))(?:\.\d{1,2})*)"
+                          r"\s*(?:[.)/]|-(?=\s))\s*(?!\d)(.*)")),
     ("letter", re.compile(r"^([a-zđ])\s*[)]\s*(.*)|^([a-zđ])\.\s+(.*)")),
     ("dash", re.compile(r"^([-–+•*])\s+(.*)")),
 ]
@@ -29,12 +30,14 @@ _PREAMBLE = re.compile(
     r"^(?:can cu|thuc hien (?:cong van|ke hoach|quyet dinh|chi thi|thong bao|nghi quyet|chuong trinh|ket luan|y kien|"
     r"chi dao|van ban|cong dien|huong dan)|theo de nghi|xet |ngay \d|tuy nhien|qua (?:viec|kiem tra|theo doi|"
     r"tong hop|ra soat)|tiep theo|truoc (?:dien bien|tinh hinh)|tren co so|sau khi|nham |"
-    r"hien nay|den nay|tinh den|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|qua\s+(?:nghe|xem xet|"
+    r"hien nay|den nay|tinh den|thoi gian qua|vua qua|ket qua|(?:sang|chieu|toi|trua)\s+(?:ngay|nay|qua)\b|"
+    r"qua\s+(?:nghe|xem xet|"
     r"thao luan|thuc te))"
 )
 #: Words that give an order or ask for something.
 _ASKS = re.compile(
-    r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|to chuc|trien khai|bao cao|tong hop|ra soat|kiem tra|tiep tuc|"
+    r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|to chuc|trien khai|bao cao|tong hop|ra soat|"
+    r"kiem tra|tiep tuc|"
     r"chu dong|phoi hop|khan truong|hoan thanh|gui (?:ve|bao cao)|co trach nhiem|chiu trach nhiem|"
     r"quan triet|nghiem cam)\b"
 )
@@ -170,7 +173,8 @@ def asks_something(text: str) -> bool:
 _STATEMENT = re.compile(r"\b(?:đã|đang|không|chưa|được|bị|nhận được|vừa|là|đạt|gồm|tiếp công dân|làm việc tại|"
                         r"dự (?:họp|hội nghị|lễ|buổi|cuộc)|chỉ đạo về|"
                         r"(?<!xã )(?<!hộ )(?<!người )(?<!vùng )(?<!nơi )(?<!vị )(?<!phương )(?<!thôn )(?<!nhân )"
-                        r"có(?! trách nhiệm| văn bản| ý kiến| báo cáo| kế hoạch| phương án))\b")  # "các xã có …" qualifies
+                        # "các xã có …" qualifies
+                        r"có(?! trách nhiệm| văn bản| ý kiến| báo cáo| kế hoạch| phương án))\b")
 #: The issuer announcing ("UBND xã thông báo …"); "UBND các xã thông báo rộng rãi …" is a task to the communes.
 _ISSUER_ANNOUNCES = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong|van phong|ban)\b(?! cac)[^.]{0,60}\bthong bao\b")
 
@@ -239,11 +243,13 @@ def build_items(paras: list[Paragraph]) -> list[Item]:
             continue
         if rank is not None and rank <= top_rank:
             parent = Item(para.label, para.text, rank)
-            if not is_information(para.text) and not aims and not (para.kind != "article" and _states_a_fact(para.text)):
+            if (not is_information(para.text) and not aims
+                    and not (para.kind != "article" and _states_a_fact(para.text))):
                 items.append(parent)
         elif rank is not None and parent is not None:
             parent.lines.append(f"{_written_label(para)} {para.text}")
-        elif rank is None and parent is not None and (parent.rank <= _RANK["article"] or parent.full_text().endswith(":")
+        elif rank is None and parent is not None and (parent.rank <= _RANK["article"]
+                                                      or parent.full_text().endswith(":")
                                                       or _DEADLINE_LINE.match(fold(para.text))):
             parent.lines.append(para.text)
         elif rank is not None:
@@ -319,14 +325,16 @@ def _attach_report_logistics(items: list[Item]) -> list[Item]:
 
 
 #: "Thời gian treo cờ: từ ngày …", "Địa điểm: …": an item that informs; "… được bố trí vào thứ Năm": a schedule.
-_INFORMATION = re.compile(r"^[^:]{3,80}:[^;]*?\b\d[\d.,]*\s*(?:dong|trieu|ty|%|ha|m2|nguoi|ho)\b|"  # "Giá đất …: 12.000 đồng"
+_INFORMATION = re.compile(r"^[^:]{3,80}:[^;]*?\b\d[\d.,]*\s*(?:dong|trieu|ty|%|ha|m2|nguoi|ho)\b|"
+                          # "Giá đất …: 12.000 đồng"
                           r"^(?:thoi gian|dia diem|thanh phan|lich|hinh thuc|doi tuong|kinh phi|tong so|danh sach|"
-                          r"ket qua)\b[^:]{0,60}:|^(?:danh sach|ket qua)\b[^.]{0,80}\bduoc (?:niem yet|cong bo|dang tai|dang)\b|"
+                          r"ket qua)\b[^:]{0,60}:|"
+                          r"^(?:danh sach|ket qua)\b[^.]{0,80}\bduoc (?:niem yet|cong bo|dang tai|dang)\b|"
                           r"^(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat|sang|chieu|toi|trua|ca ngay)\b[^:]{0,40}:|"
                           r"\bduoc bo tri\b")
 #: What only an order says: an item with one of these is never mere information.
-EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|co trach nhiem|chiu trach nhiem|"
-                          r"phai|can(?! cu))\b")
+EXPLICIT_ASK = re.compile(r"\b(?:" + GIVES + r"|de nghi|" + REQUIRES + "|" + DIRECTS + r"|co trach nhiem|"
+                          r"chiu trach nhiem|phai|can(?! cu))\b")
 
 
 #: A conclusion that acknowledges or praises: "Ghi nhận sự nỗ lực …", "Biểu dương …".

@@ -117,7 +117,7 @@ def smart_case(text: str) -> str:
         out.append(word if word in ("UBND", "HĐND") else lowered.capitalize())
     result = " ".join(out)
     for level in ("Thành Phố", "Thị Xã", "Thị Trấn", "Huyện", "Tỉnh", "Xã", "Quận", "Phường", "Đặc Khu"):
-        result = re.sub(rf"(^|\s){level}\b", lambda m: m.group(1) + level.lower(), result, count=1)
+        result = re.sub(rf"(^|\s){level}\b", lambda m, level=level: m.group(1) + level.lower(), result, count=1)
     return result
 
 
@@ -254,7 +254,8 @@ def _clean_item(text: str) -> str:
 
 def _is_signature_line(line: str) -> bool:
     text = collapse(line)
-    return bool(_SIGN_PREFIX.match(text)) or (text == text.upper() and len(text) < 60 and any(c.isalpha() for c in text))
+    return bool(_SIGN_PREFIX.match(text)) or (
+        text == text.upper() and len(text) < 60 and any(c.isalpha() for c in text))
 
 
 def find_addressees(lines: list[str]) -> tuple[list[str], int | None]:

@@ -27,7 +27,8 @@ _FURNITURE = re.compile(
 )
 
 #: "Tin liên quan:", "Các tin khác", "Bài viết cùng chuyên mục": where a portal page's article ends.
-_RELATED = re.compile(r"^\s*(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:liên\s+quan|khác|cùng\s+chuyên\s+mục|đã\s+đưa)\s*:?\s*$",
+_RELATED = re.compile(r"^\s*(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+"
+                      r"(?:liên\s+quan|khác|cùng\s+chuyên\s+mục|đã\s+đưa)\s*:?\s*$",
                       re.IGNORECASE)
 
 
