@@ -26,6 +26,7 @@ run: $(VENV)/.runtime
 
 ## test: install what the tests need (Python packages; redis-server and chromium when root) and run them
 test: $(VENV)/.dev system-deps
+	$(BIN)/lint-imports --no-cache
 	APP_ENV=testing $(BIN)/pytest
 
 system-deps:

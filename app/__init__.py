@@ -43,6 +43,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _check_config(app: Flask) -> None:
     """Refuse to start in production without a secret key of 32 bytes or more; give others a throwaway one."""
+    # Imported when an app is built, not with the package: every `import app.…` (workers, Alembic, tests) runs
+    # this file first, so its top stays light.
     from app.core.security import MIN_SECRET_BYTES
 
     if app.config["APP_ENV"] not in ("development", "testing", "production"):
@@ -57,6 +59,7 @@ def _check_config(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    # The extensions and the core's hooks load with an app, not with the package (see _check_config).
     from app.core import database, errors
     from app.extensions import csrf, db, login_manager, migrate
 
@@ -72,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     _import_models()
 
+    # Models load with an app (as _import_models does just above), not with the package.
     from app.auth.models import User
 
     @login_manager.user_loader
@@ -94,9 +98,11 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Routes load with an app, not with the package (see _check_config).
     from app.core import converters
 
     converters.register(app)  # before the routes: every <int:…> id is bounded (a larger one is a 404)
+    # Each blueprint's views import their whole package: loaded when an app is built, never by `import app.…`.
     from app.admin.views import bp as admin_bp
     from app.api.health import health_bp
     from app.api.views import bp as api_bp
@@ -115,9 +121,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_rules(app: Flask) -> None:
+    # Request hooks and template helpers load with an app, not with the package (see _check_config).
     from app.core import clock, permissions
     from app.core.database import set_write_intent
     from app.core.errors import error_response
+    from app.core.numbers import format_whole, vnnum, vnpercent
+    from app.core.periods import month_label
+    from app.core.permissions import shows_overview
     from app.core.security import add_security_headers, csp_nonce
 
     @app.before_request
@@ -136,8 +146,6 @@ def _register_request_rules(app: Flask) -> None:
         return None
 
     app.after_request(add_security_headers)
-
-    from app.core.permissions import shows_overview
 
     @app.context_processor
     def _template_helpers():
@@ -160,12 +168,9 @@ def _register_request_rules(app: Flask) -> None:
     @app.template_filter("vnnumber")
     def _vnnumber(value):
         """15000000 as 15.000.000."""
-        from app.core.numbers import format_whole
-
         return format_whole(value)
 
-    from app.core.numbers import vnnum, vnpercent
-
+    app.add_template_filter(month_label, "vnmonth")  # 2022-05 as 05/2022
     # 1.234 and 22,5 %: numbers in pages as Vietnamese people read them (app.core.numbers says how).
     app.add_template_filter(vnnum, "vnnum")
     app.add_template_filter(vnpercent, "vnpercent")
@@ -179,6 +184,7 @@ def _register_request_rules(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    # The CLI groups import their packages' services: loaded when an app is built, never by `import app.…`.
     from app.auth.cli import users_cli
     from app.backup.cli import backup_cli
     from app.directives.cli import directive_cli

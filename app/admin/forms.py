@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from app.auth.forms import REQUIRED
 from app.auth.models import ROLES
 from app.auth.services import MIN_PASSWORD
+from app.core.dates import check_vn_date
 from app.core.flow import PageForm
-from app.directives.forms import check_vn_date
 
 SHORT = Length(min=MIN_PASSWORD, message=f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
 
@@ -46,10 +46,6 @@ class ResetPasswordForm(PageForm):
     """A new password set by the admin."""
 
     password = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED), SHORT])
-
-
-class ConfirmForm(PageForm):
-    """A button that changes state: only the CSRF token."""
 
 
 class CalendarDayForm(PageForm):

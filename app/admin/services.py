@@ -7,9 +7,10 @@ import io
 import re
 
 from app.auth.models import ROLES, User
-from app.auth.services import find_user, hash_password, set_password, sign_out_everywhere
+from app.auth.services import find_user, set_password, sign_out_everywhere
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.models import CalendarDay
 from app.core.permissions import role_fits_unit
 from app.extensions import db
 from app.units.models import Unit
@@ -115,15 +116,8 @@ def reset_password(user: User, password: str) -> None:
     audit.record("password_reset", user)
 
 
-def demo_password_hash(password: str) -> str:
-    """Hash once and share among demo accounts (scrypt is slow on purpose)."""
-    return hash_password(password)
-
-
 def set_calendar_day(day, is_working: bool, note: str):
     """Mark a day as a make-up working day or an extra day off (replacing an earlier mark)."""
-    from app.core.models import CalendarDay
-
     row = db.session.scalar(db.select(CalendarDay).where(CalendarDay.day == day))
     if row is None:
         row = CalendarDay(day=day)

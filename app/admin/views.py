@@ -2,11 +2,11 @@
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import func
 
 from app.admin import services
 from app.admin.forms import (
     CalendarDayForm,
-    ConfirmForm,
     CreateUserForm,
     ImportUsersForm,
     MoveUserForm,
@@ -15,10 +15,17 @@ from app.admin.forms import (
 from app.auth.models import User
 from app.auth.services import search_filter
 from app.core import audit, clock
+from app.core.calendar import public_calendar
+from app.core.dates import parse_vn_date
 from app.core.flow import commit_and_redirect, refuse
+from app.core.forms import ConfirmForm
+from app.core.models import CalendarDay
 from app.core.paging import paginate
 from app.core.permissions import allowed, load_or_404
+from app.escalation.mailer import resend
+from app.escalation.services import queue_mails
 from app.extensions import db
+from app.notices.models import Mail
 from app.units.models import Unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -143,9 +150,6 @@ def calendar():
 
 def _calendar_page(form: CalendarDayForm) -> str:
     """The calendar page with its form (as typed, with its errors, after bad input)."""
-    from app.core.calendar import public_calendar
-    from app.core.models import CalendarDay
-
     year = clock.today().year
     holidays, makeup = public_calendar(year, year)
     marked = db.session.scalars(db.select(CalendarDay).order_by(CalendarDay.day.desc()).limit(200))
@@ -156,8 +160,6 @@ def _calendar_page(form: CalendarDayForm) -> str:
 @bp.post("/calendar")
 def add_calendar_day():
     """Mark a day against the usual calendar."""
-    from app.directives.forms import parse_vn_date
-
     form = CalendarDayForm()
     if not form.validate_on_submit():
         return _calendar_page(form), 422
@@ -169,8 +171,6 @@ def add_calendar_day():
 @bp.post("/calendar/<int:day_id>/delete")
 def remove_calendar_day(day_id: int):
     """Forget a marked day."""
-    from app.core.models import CalendarDay
-
     row = db.session.get(CalendarDay, day_id)
     if row is None or not ConfirmForm().validate_on_submit():
         abort(404)
@@ -180,10 +180,6 @@ def remove_calendar_day(day_id: int):
 @bp.get("/mails")
 def mails():
     """The mail outbox: pending, sent, failed, with their attempts and errors."""
-    from sqlalchemy import func
-
-    from app.notices.models import Mail
-
     status = request.args.get("status") or "failed"
     counts = dict(db.session.execute(db.select(Mail.status, func.count()).group_by(Mail.status)).all())
     query = db.select(Mail).where(Mail.status == status).order_by(Mail.id.desc())
@@ -194,10 +190,6 @@ def mails():
 @bp.post("/mails/<int:mail_id>/resend")
 def resend_mail(mail_id: int):
     """Send a failed mail again, now."""
-    from app.escalation.mailer import resend
-    from app.escalation.services import queue_mails
-    from app.notices.models import Mail
-
     mail = db.session.get(Mail, mail_id)
     if mail is None or not ConfirmForm().validate_on_submit():
         abort(404)

@@ -9,6 +9,7 @@ from app.core.errors import DomainError
 from app.core.limits import column_length, is_id
 from app.core.permissions import load_or_404, require
 from app.directives import guidance, intake, services
+from app.directives.followup import draft_follow_up, figures_warning
 from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
@@ -62,8 +63,6 @@ def publish_directive(directive_id: int):
 def follow_up(directive_id: int):
     """Draft the next dispatch following this one, naming the units a rule (or a list) picks for a period;
     the same one drafted today by the same unit, still a draft, is given back (200) instead of a copy."""
-    from app.directives.followup import draft_follow_up, figures_warning
-
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     require(current_user, "manage_directive", directive)
     body = json_body(optional=True)

@@ -7,6 +7,7 @@ from app.api.params import int_arg
 from app.api.views import bp
 from app.core.downloads import DOCX, XLSX, attachment
 from app.core.permissions import load_or_404
+from app.directives.documents import directive_document
 from app.directives.models import Directive
 from app.reports.excel import summary_workbook
 from app.reports.queries import summary, unit_names
@@ -43,7 +44,5 @@ def report_directive_docx(directive_id: int):
 @bp.get("/directives/<int:directive_id>.docx")
 def directive_docx(directive_id: int):
     """The directive itself as Word, in the layout of Nghị định 30/2020/NĐ-CP."""
-    from app.directives.documents import directive_document
-
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     return attachment(directive_document(directive), DOCX, f"van-ban-{directive_id}.docx")

@@ -10,14 +10,17 @@ from app.api.units import paged_json
 from app.api.views import bp
 from app.core import clock
 from app.core.errors import Conflict, DomainError
-from app.core.periods import TASK_PERIOD
+from app.core.periods import TASK_PERIOD, is_month
 from app.core.permissions import load_or_404
-from app.evidence.views import load_evidence_or_404, send_evidence
+from app.evidence.downloads import load_evidence_or_404, send_evidence
+from app.evidence.services import store_evidence
 from app.extensions import db
+from app.indicators.services import check_figures
 from app.tasks import services
 from app.tasks.forms import NOTE_MAX
 from app.tasks.models import Task
 from app.tasks.queries import task_json, task_page_data, tasks_for
+from app.tasks.work import figures_period
 
 
 @bp.get("/tasks")
@@ -55,10 +58,6 @@ def task_detail_json(task: Task) -> dict:
 
 def figures_from(values: dict, task: Task) -> dict:
     """Checked figures and their month (``period``, default the month the task page reports on)."""
-    from app.core.periods import is_month
-    from app.indicators.services import check_figures
-    from app.tasks.work import figures_period
-
     period = str(values.get("period") or figures_period(task))
     if not is_month(period):
         raise DomainError('Kỳ báo cáo "period" phải có dạng YYYY-MM.')
@@ -80,8 +79,6 @@ def upload_evidence(task_id: int):
     """Attach one file (multipart ``file``) to a task."""
     task = _task(task_id)
     services.require_work(current_user, task)
-    from app.evidence.services import store_evidence
-
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise DomainError('Thiếu tệp (trường "file").', status=400)

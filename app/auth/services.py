@@ -18,6 +18,8 @@ from app.core.database import writing
 from app.core.errors import DomainError
 from app.core.search import folded_match
 from app.extensions import db
+from app.units.models import Unit
+from app.units.services import upsert_unit
 
 #: A hash to check against when the user does not exist, so timing tells nothing.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
@@ -179,9 +181,6 @@ def search_filter(text: str):
 def create_admin(username: str, password: str, unit_slug: str | None, unit_name: str | None,
                  email: str | None) -> User:
     """A new administrator of the given unit (or the root one); the unit is made when none exists yet."""
-    from app.units.models import Unit
-    from app.units.services import upsert_unit
-
     username = (username or "").strip().lower()
     if not username or db.session.scalar(db.select(User.id).where(func.lower(User.username) == username)):
         raise DomainError(f"Tên đăng nhập “{username}” trống hoặc đã có.")

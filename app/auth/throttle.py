@@ -35,6 +35,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import func
 
+from app.auth.models import User
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import AuditLog
@@ -154,8 +155,6 @@ def _spared(counter: Counter, address: str | None) -> bool:
     """An address the account logged in from lately is spared the account's ceiling: its owner, most likely."""
     if counter.kind != "account" or not address:
         return False
-    from app.auth.models import User
-
     since = clock.now() - timedelta(days=current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"])
     query = (db.select(AuditLog.id).join(User, User.id == AuditLog.user_id)
              .where(AuditLog.action == "login", AuditLog.address == address, AuditLog.at >= since,

@@ -8,6 +8,8 @@ import uuid
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 #: What users read for each HTTP status; never a stack trace.
@@ -87,8 +89,6 @@ def init_app(app) -> None:
     @app.errorhandler(StaleDataError)
     def _stale(_exc):
         # Two people saved the same version at the same moment: the second loses, told why.
-        from app.extensions import db
-
         db.session.rollback()
         return error_response(409)
 
@@ -96,7 +96,5 @@ def init_app(app) -> None:
     def _unexpected(exc: Exception):
         incident = uuid.uuid4().hex[:10]
         log.exception("incident %s on %s %s", incident, request.method, request.path)
-        from app.extensions import db
-
         db.session.rollback()
         return error_response(500, f"{MESSAGES[500]} Mã sự cố: {incident}.", incident)

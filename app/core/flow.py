@@ -73,14 +73,15 @@ def commit_and_redirect(change, message: str, target: str, page=None):
     """Run a service; commit, flash `message` (``{}`` takes its result) and redirect to `target`.
 
     On a refusal roll back; with `page`, answer ``page(error)`` (the form again, saying why) with the error's
-    status; without it (older callers), flash why and redirect.
+    status, unless the page gives its own; without it (older callers), flash why and redirect.
     """
     try:
         result = change()
     except DomainError as exc:
         db.session.rollback()
         if page is not None:
-            return page(exc), exc.status
+            answer = page(exc)
+            return answer if isinstance(answer, tuple) else (answer, exc.status)
         flash(exc.message, "danger")
     else:
         db.session.commit()

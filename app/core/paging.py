@@ -1,35 +1,25 @@
-"""Paging shared by pages and the API: ``page`` and ``per_page`` (at most 1000)."""
+"""Paging shared by pages and the API: ``page`` and ``per_page`` (at most 1000), through Flask-SQLAlchemy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import request
-from sqlalchemy import func
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from app.extensions import db
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000
 
-
-@dataclass
-class Page:
-    """One page of rows and the whole count."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are."""
-        return max(1, -(-self.total // self.per_page))
-
-
 #: No list has more pages; a larger page number (or a 20-digit one) shows the empty last page, never an error.
 MAX_PAGE = 1_000_000
+
+
+class _RowPagination(SelectPagination):
+    """A page of whole rows, for a select of several things (Flask-SQLAlchemy keeps only the first)."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
 
 
 def _int_arg(name: str, default: int) -> int:
@@ -40,11 +30,13 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
-def paginate(query, per_page: int | None = None, rows: bool = False) -> Page:
-    """Run a select for the page the request asks for (whole rows when it selects several things)."""
+def paginate(query, per_page: int | None = None, rows: bool = False) -> Pagination:
+    """Run a select for the page the request asks for (whole rows when it selects several things).
+
+    The numbers are read here, as leniently as the site always has (a bad one is the default, never a 404).
+    """
     page = _int_arg("page", 1)
     size = min(_int_arg("per_page", per_page or DEFAULT_PER_PAGE), MAX_PER_PAGE)
-    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
-    limited = query.limit(size).offset((page - 1) * size)
-    items = list(db.session.execute(limited).all() if rows else db.session.scalars(limited))
-    return Page(items, total, page, size)
+    if rows:
+        return _RowPagination(select=query, session=db.session, page=page, per_page=size, error_out=False)
+    return db.paginate(query, page=page, per_page=size, error_out=False)

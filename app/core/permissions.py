@@ -171,9 +171,18 @@ def can_see_all_units(user) -> bool:
     return _is_admin(user)
 
 
+def _task_of(evidence):
+    """The task an evidence file belongs to (evidence only knows its id)."""
+    # Tasks build on permissions (they import this module): read the model when a check asks.
+    from app.tasks.models import Task
+
+    return db.session.get(Task, evidence.task_id)
+
+
 RULES: dict[str, Callable] = {
     "see_unit": can_see_unit,
     "see_task": can_see_task,
+    "see_evidence": lambda user, evidence: can_see_task(user, _task_of(evidence)),
     "work_task": can_work_task,
     "review_task": can_review_task,
     "comment_task": can_comment_task,

@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from app.core.calendar import WorkingCalendar
 from app.core.errors import DomainError
 
@@ -211,8 +213,7 @@ def _month_day(year: int, month: int, day: int) -> date:
 
 def add_months(day: date, months: int) -> date:
     """The same day so many months later, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    return _month_day(index // 12, index % 12 + 1, day.day)
+    return day + relativedelta(months=months)
 
 
 def due_date(rule: Mapping | None, published_on: date, calendar: WorkingCalendar | None = None) -> date | None:
@@ -377,17 +378,21 @@ def counts_from_issue(rule: Mapping | None, issued_on: date | None) -> bool:
     return issued_on is not None and (rule or {}).get("from") != "receipt"
 
 
-def describe(rule: Mapping | None, issued_on: date | None | object = _UNSAID) -> str:
+def describe(rule: Mapping | None, issued_on: date | None | object = _UNSAID, *, dispatch: bool = False) -> str:
     """The rule in Vietnamese, for pages: "Định kỳ ngày 25 hằng tháng", "Trước ngày 15/06/2022".
 
     Given the directive's issue date (or None), a relative rule says what it
     counts from: "kể từ ngày ban hành (20/05/2022)" or "kể từ ngày nhận".
+    With `dispatch`, as a follow-up dispatch words it (and the extractor reads it back):
+    "hoàn thành trước ngày 15/06/2022", "báo cáo trước ngày 25 hằng tháng".
     """
+    if dispatch and rule is not None:
+        return _dispatch_words(rule)
     rule = validate_rule(rule)
     if rule is None:
         return "Không có thời hạn"
     if rule["kind"] == "date":
-        return f"Trước ngày {date.fromisoformat(rule['date']):%d/%m/%Y}"
+        return _by_date(rule).capitalize()
     if rule["kind"] == "relative":
         if issued_on is _UNSAID:
             anchor = "kể từ ngày nhận" if rule.get("from") == "receipt" else "kể từ ngày ban hành"
@@ -397,9 +402,35 @@ def describe(rule: Mapping | None, issued_on: date | None | object = _UNSAID) ->
             anchor = "kể từ ngày nhận"
         if "months" in rule:
             return f"{rule['months']} tháng {anchor}"
-        unit = "ngày làm việc" if rule.get("working_days") else "ngày"
-        return f"{rule['days']:02d} {unit} {anchor}"
+        return f"{_days(rule)} {anchor}"
     return _describe_recurring(rule)
+
+
+def _by_date(rule: Mapping) -> str:
+    """A fixed due day in words: "trước ngày 15/06/2022"."""
+    return f"trước ngày {date.fromisoformat(rule['date']):%d/%m/%Y}"
+
+
+def _days(rule: Mapping) -> str:
+    """A relative rule's span in days: "05 ngày làm việc", "10 ngày"."""
+    return f"{rule['days']:02d} {'ngày làm việc' if rule.get('working_days') else 'ngày'}"
+
+
+def _dispatch_words(rule: Mapping) -> str:
+    """The rule as a dispatch words it; the dispatch is received, so relative spans count from receipt."""
+    since = "kể từ ngày nhận được Công văn này"
+    if rule["kind"] == "date":
+        return f"hoàn thành {_by_date(rule)}"
+    if rule["kind"] == "relative":
+        if "months" in rule:
+            return f"hoàn thành trong thời hạn {rule['months']:02d} tháng {since}"
+        return f"hoàn thành trong thời hạn {_days(rule)} {since}"
+    freq = rule.get("freq")
+    if freq == "monthly":
+        return f"báo cáo trước ngày {rule.get('day', 25)} hằng tháng"
+    if freq == "daily":
+        return "cập nhật hằng ngày"
+    return describe(rule).lower()
 
 
 def _describe_recurring(rule: dict) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from app.directives.models import Directive
-from app.directives.wording import tidy
+from app.directives.wording import fill, templates_for, tidy
 from app.reports import nd30
+from app.units.naming import OFFICE_SYMBOL
 
 
 def directive_document(directive: Directive) -> bytes:
@@ -21,7 +22,7 @@ def directive_document(directive: Directive) -> bytes:
         paragraphs.append(label + requirement.text.replace("\n", " "))
     paragraphs.append(_closing(directive))
     number = directive.number if directive.number and re.match(r"\d", directive.number) else None
-    symbol = directive.number.split("/", 1)[-1] if directive.number and "/" in directive.number else "UBND-VP"
+    symbol = directive.number.split("/", 1)[-1] if directive.number and "/" in directive.number else OFFICE_SYMBOL
     return nd30.render(nd30.OfficialDocument(
         issuer=issuer, number=number, symbol=symbol.lstrip("/"), place=directive.place or "",
         issued_on=directive.issued_on, subject=tidy(directive.subject or ""), addressees=directive.addressees or [],
@@ -40,8 +41,6 @@ def _opening(directive: Directive) -> list[str]:
 
 def _closing(directive: Directive) -> str:
     """The closing formula, in the office's wording."""
-    from app.directives.wording import fill, templates_for
-
     addressee = directive.addressees[0] if directive.addressees else "các đơn vị"
     return fill(templates_for(directive.issuer_unit_id)["closing"], addressee=addressee)
 

@@ -16,10 +16,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.core import audit, clock
 from app.core.errors import DomainError
 from app.core.numbers import vnnum, vnpercent
-from app.core.periods import is_month
+from app.core.periods import is_month, month_label
 from app.directives import deadlines
 from app.directives.extraction.deadline_phrases import find_deadline
 from app.directives.models import Directive, DirectiveReference, Requirement
@@ -30,6 +31,7 @@ from app.indicators.queries import has_figures, latest_period, ranking
 from app.reports.queries import compliance, summary
 from app.tasks.models import Task
 from app.units.models import Unit
+from app.units.naming import leaders_recipient
 
 RULES = ("below_target", "overdue", "missed_report")
 #: A restated fixed date that has passed gets this many working days from the new dispatch.
@@ -79,18 +81,16 @@ def figures_warning(user, period: str | None, rule) -> str | None:
     if has_figures(user, period):
         return None
     latest = latest_period(user)
-    month = f"{period[5:7]}/{period[:4]}"
+    month = month_label(period)
     effect = ("dự thảo không nêu tên đơn vị nào chưa đạt chỉ tiêu" if rule == "below_target"
               else "dự thảo không có đoạn về kết quả tiếp nhận hồ sơ trực tuyến")
-    hint = f"chọn tháng {latest[5:7]}/{latest[:4]} (tháng gần nhất có số liệu) hoặc " if latest else ""
+    hint = f"chọn tháng {month_label(latest)} (tháng gần nhất có số liệu) hoặc " if latest else ""
     return (f"Tháng {month} chưa có số liệu dịch vụ công trực tuyến nên {effect}. "
             f"Hãy {hint}nhập số liệu tháng {month} rồi soạn lại.")
 
 
 def _drafted_today(directive: Directive, user, body: str, named_ids: list[int], today: date) -> Directive | None:
     """A draft following `directive` made today by the user's unit from the same data (same opening, same units)."""
-    from app.auth.models import User
-
     drafts = db.session.scalars(
         select(Directive).join(User, User.id == Directive.created_by_id)
         .where(Directive.follows_id == directive.id, Directive.state == "draft", User.unit_id == user.unit_id)
@@ -147,7 +147,7 @@ def _values(directive: Directive, user, period: str, named: list[Unit], rule, to
         "as_of": f"{today:%d/%m/%Y}", "tasks": vnnum(sum(totals.values())), "units": len(data["units"]),
         "done": vnnum(totals["done_on_time"] + totals["done_late"]), "overdue": vnnum(totals["open_overdue"]),
         "overdue_units": sum(1 for u in data["units"] if u["groups"]["open_overdue"]),
-        "month": f"{period[5:7]}/{period[:4]}", "below_count": len(below),
+        "month": month_label(period), "below_count": len(below),
         "target": vnpercent(target) if target is not None else "",
         "missed_count": sum(1 for months in table.values() if months.get(period) == "missing"),
         "level": _level(named), "names": join_names([bare_name(u.name) for u in named]),
@@ -241,29 +241,12 @@ def with_deadline(text: str, rule: dict | None) -> str:
     said = {k: v for k, v in (deadlines.validate_rule(rule) or {}).items() if k != "from"}  # the text says that
     if rule is None or find_deadline(text, None) == said:
         return text
-    return f"{text.rstrip('.;')}; {deadline_phrase(rule)}."
-
-
-def deadline_phrase(rule: dict) -> str:
-    """A deadline as a dispatch words it (and as the extractor reads it back)."""
-    if rule["kind"] == "date":
-        return f"hoàn thành trước ngày {date.fromisoformat(rule['date']):%d/%m/%Y}"
-    if rule["kind"] == "relative":
-        if "months" in rule:
-            return f"hoàn thành trong thời hạn {rule['months']:02d} tháng kể từ ngày nhận được Công văn này"
-        unit = "ngày làm việc" if rule.get("working_days") else "ngày"
-        return f"hoàn thành trong thời hạn {rule['days']:02d} {unit} kể từ ngày nhận được Công văn này"
-    freq = rule.get("freq")
-    if freq == "monthly":
-        return f"báo cáo trước ngày {rule.get('day', 25)} hằng tháng"
-    if freq == "daily":
-        return "cập nhật hằng ngày"
-    return deadlines.describe(rule).lower()
+    return f"{text.rstrip('.;')}; {deadlines.describe(rule, dispatch=True)}."
 
 
 def _recipients(directive: Directive, named: list[Unit], values: dict) -> list[str]:
     """Như trên, the leaders, the named communes' Party secretaries "để p/h chỉ đạo", the archive."""
-    recipients = ["Như trên", "Chủ tịch, các PCT UBND huyện"]
+    recipients = ["Như trên", leaders_recipient(directive.issuer)]
     if named:
         recipients.append(f"Bí thư Đảng ủy các {values['level']} {values['names']} (để p/h chỉ đạo)")
     return recipients + ["Lưu: VT"]

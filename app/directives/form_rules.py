@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.core.dates import parse_vn_date
 from app.core.errors import DomainError
 from app.directives import deadlines
-from app.directives.forms import parse_vn_date
 
 RELATIVE_KINDS = ("days", "working_days", "months")
 

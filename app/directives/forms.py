@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,8 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.dates import check_vn_date
 from app.core.flow import PageForm
 from app.core.limits import column_length, is_id
+from app.core.periods import check_month
+from app.directives.form_rules import deadline_problem
 from app.directives.models import REQUIREMENT_KINDS, Directive, Requirement
 
 #: Deadline forms the office can choose, mapped to rule objects by `deadline_rule`.
@@ -37,27 +38,6 @@ DEADLINE_CHOICES = [
     ("weekly", "Định kỳ hằng tuần"),
     ("daily", "Hằng ngày (ngày làm việc)"),
 ]
-
-
-def parse_vn_date(text: str | None) -> date | None:
-    """A date typed as dd/mm/yyyy or sent by a date picker as yyyy-mm-dd; ValueError otherwise."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def check_vn_date(form, field) -> None:
-    """WTForms check: a readable date, or nothing."""
-    try:
-        parse_vn_date(field.data)
-    except ValueError:
-        raise ValidationError("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 15/06/2022.") from None
 
 
 def fits(attribute) -> Length:
@@ -96,8 +76,6 @@ class DeadlineFields:
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then the rule they make together."""
-        from app.directives.form_rules import deadline_problem
-
         valid = super().validate(extra_validators)
         if valid and self.deadline_applies():
             problem = deadline_problem(self.deadline_kind.data, self.deadline_date.data, self.deadline_number.data)
@@ -193,10 +171,6 @@ class AddUnitsForm(PageForm):
     confirm = HiddenField()
 
 
-class ConfirmForm(PageForm):
-    """A button that changes state: only the CSRF token."""
-
-
 class DeleteForm(PageForm):
     """Deleting a draft; `confirm` = 1 once asked."""
 
@@ -215,8 +189,6 @@ class FollowUpForm(PageForm):
 
     def validate_period(self, field) -> None:
         """mm/yyyy or YYYY-MM."""
-        from app.tasks.forms import check_month
-
         check_month(self, field)
 
 

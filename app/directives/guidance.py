@@ -19,6 +19,7 @@ from app.core.errors import DomainError, Forbidden
 from app.core.jobs import enqueue_after_commit
 from app.core.limits import is_id
 from app.core.permissions import CHAIR_ROLES, allowed, visible_unit_ids
+from app.directives.forms import GuidanceForm
 from app.directives.models import Directive, DirectiveGuidance
 from app.extensions import db
 from app.notices.models import Mail, Notice
@@ -238,8 +239,6 @@ def page_context(directive: Directive, user, form=None) -> dict:
     context = {"guidance_list": guidance_of(directive, user), "guide_form": None}
     if directive.state != "published" or not allowed(user, "guide_directive", directive):
         return context
-    from app.directives.forms import GuidanceForm
-
     units = directive_units(directive, user)
     overdue = sum(1 for u in units if u.overdue)
     if form is None:
@@ -258,6 +257,8 @@ def page_context(directive: Directive, user, form=None) -> dict:
 def render_mail(mail: Mail):
     """The words of a guidance mail: greeting, who guides on which directive, the text with its line breaks
     kept, then the unit's unfinished tasks of the directive with their links."""
+    # escalation sits above directives (it imports this module for the mail): its renderer is reached
+    # only when a guidance mail is written, so importing directives never pulls escalation in
     from app.escalation.render import Rendered, _cc, one_line
 
     notice = db.session.get(Notice, mail.notice_id) if mail.notice_id else None
@@ -275,7 +276,7 @@ def render_mail(mail: Mail):
 
 def _unfinished_lines(directive: Directive, unit_id: int) -> list[tuple[str, str]]:
     """The unit's unfinished tasks of the directive as mail lines (text, HTML), soonest due first."""
-    from app.escalation.render import _task_line
+    from app.escalation.render import _task_line  # escalation sits above directives: reached only when mailing
 
     tasks = db.session.scalars(
         select(Task).where(Task.directive_id == directive.id, Task.unit_id == unit_id, Task.state.in_(UNFINISHED))

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from app.core import filetypes
 from app.core.errors import DomainError
+from app.core.filetypes import MIB
 
 log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = (".txt", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
-MIB = 1024 * 1024
 MIN_CHARS_PER_PAGE = 20  # a PDF with less text than this per page is a scan
 OCR_DPI = 300  # the resolution tesseract is trained for
 OCR_MAX_SIDE = 7000  # pixels: a page of absurd size must not exhaust memory

@@ -6,16 +6,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from app.core import audit, storage
+from app.core.dates import parse_vn_date
+from app.core.downloads import DOCX, attachment
 from app.core.errors import Conflict, DomainError
 from app.core.flow import commit_and_redirect, refuse
+from app.core.forms import ConfirmForm
 from app.core.paging import paginate
+from app.core.periods import month_key, month_label
 from app.core.permissions import allowed, load_or_404, require
 from app.directives import guidance, intake, services
 from app.directives.deadlines import describe
+from app.directives.documents import directive_document
+from app.directives.followup import default_period, draft_follow_up, figures_warning
 from app.directives.form_rules import anchor_choices, deadline_fields, deadline_rule
 from app.directives.forms import (
     AddUnitsForm,
-    ConfirmForm,
     DeadlineForm,
     DeleteForm,
     DraftForm,
@@ -23,10 +28,10 @@ from app.directives.forms import (
     GuidanceForm,
     NewDirectiveForm,
     PublishForm,
-    parse_vn_date,
 )
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
+from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
 from app.extensions import db
 from app.units.queries import children_of, groups_of
 from app.units.services import save_group
@@ -135,10 +140,8 @@ def _page(directive: Directive, status: int = 200, **posted):
 
 def _follow_up_month() -> str:
     """The follow-up form's month, mm/yyyy: the latest with figures, as the draft itself defaults to."""
-    from app.directives.followup import default_period
-
     period = default_period(current_user)
-    return f"{period[5:7]}/{period[:4]}"
+    return month_label(period)
 
 
 def _vn(day) -> str:
@@ -284,16 +287,19 @@ def change_deadline(directive_id: int, requirement_id: int):
         return _page(directive, 422, **posted)
     rule = deadline_rule(form.deadline_kind.data, form.deadline_date.data, form.deadline_number.data,
                          form.deadline_from.data)
-    try:
-        if form.confirm.data != "1":
-            return _page(directive, **posted, preview=services.deadline_preview(directive, requirement, rule))
-        count = services.change_deadline(directive, requirement, rule, current_user._get_current_object())
-    except DomainError as exc:
+    def refused(exc: DomainError):
         db.session.rollback()
         return _page(directive, exc.status, **posted, error=exc.message)
-    db.session.commit()
-    flash(f"Đã đổi thời hạn: {count} nhiệm vụ chưa hoàn thành được cập nhật và các đơn vị đã được báo.", "success")
-    return redirect(url_for("directives.show", directive_id=directive.id, _anchor=f"req-{requirement.id}"))
+
+    if form.confirm.data != "1":
+        try:
+            return _page(directive, **posted, preview=services.deadline_preview(directive, requirement, rule))
+        except DomainError as exc:
+            return refused(exc)
+    return commit_and_redirect(
+        lambda: services.change_deadline(directive, requirement, rule, current_user._get_current_object()),
+        "Đã đổi thời hạn: {} nhiệm vụ chưa hoàn thành được cập nhật và các đơn vị đã được báo.",
+        url_for("directives.show", directive_id=directive.id, _anchor=f"req-{requirement.id}"), page=refused)
 
 
 @bp.post("/<int:directive_id>/delete")
@@ -321,14 +327,9 @@ def close(directive_id: int):
     require(current_user, "manage_directive", directive)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.close(directive, current_user._get_current_object())
-    except DomainError as exc:
-        db.session.rollback()
-        return _page(directive, exc.status, error=exc.message)
-    db.session.commit()
-    flash("Đã kết thúc theo dõi văn bản.", "success")
-    return redirect(url_for("directives.show", directive_id=directive.id))
+    return commit_and_redirect(lambda: services.close(directive, current_user._get_current_object()),
+                               "Đã kết thúc theo dõi văn bản.", url_for("directives.show", directive_id=directive.id),
+                               page=lambda exc: _page(directive, exc.status, error=exc.message))
 
 
 @bp.post("/<int:directive_id>/guidance")
@@ -373,9 +374,6 @@ def source(directive_id: int):
 @bp.post("/<int:directive_id>/follow-up")
 def follow_up(directive_id: int):
     """Draft the next dispatch from the data (or open the same one drafted today); it opens in the draft form."""
-    from app.directives.followup import draft_follow_up, figures_warning
-    from app.tasks.forms import month_key
-
     directive = _load(directive_id)
     require(current_user, "manage_directive", directive)
     form = FollowUpForm()
@@ -401,9 +399,6 @@ def follow_up(directive_id: int):
 @bp.get("/<int:directive_id>/document.docx")
 def document(directive_id: int):
     """The directive as Word, in the layout of Nghị định 30/2020/NĐ-CP."""
-    from app.core.downloads import DOCX, attachment
-    from app.directives.documents import directive_document
-
     directive = _load(directive_id)
     return attachment(directive_document(directive), DOCX, f"van-ban-{directive.id}.docx")
 
@@ -411,8 +406,6 @@ def document(directive_id: int):
 @bp.route("/wording", methods=["GET", "POST"])
 def wording():
     """The office's templates for follow-up dispatches."""
-    from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
-
     require(current_user, "create_directive")
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():

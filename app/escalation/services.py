@@ -18,6 +18,7 @@ from sqlalchemy import JSON, String, and_, cast, exists, literal, select, true
 from app.auth.models import User
 from app.core import audit, clock
 from app.core.errors import DomainError
+from app.core.jobs import enqueue_after_commit
 from app.core.models import AuditLog
 from app.core.sql import insert_ignoring_duplicates, run_counting
 from app.core.types import UTCDateTime
@@ -32,6 +33,7 @@ from app.escalation.ladder import (
     validate_ladder,
     working_days_around,
 )
+from app.escalation.mailer import due_mail_ids
 from app.escalation.models import EscalationPolicy, TaskNotice
 from app.escalation.policies import LADDER_FAILED
 from app.extensions import db
@@ -246,16 +248,12 @@ def mails_of_batch(batch: str) -> list[int]:
 
 def queue_mails(mail_ids: list[int]) -> None:
     """Send each mail by a job of its own, once the transaction that wrote them commits."""
-    from app.core.jobs import enqueue_after_commit
-
     for mail_id in mail_ids:
         enqueue_after_commit("workers.jobs.send_mail", mail_id, queue="emails")
 
 
 def sweep_and_queue(at: datetime | None = None) -> SweepResult:
     """A sweep whose mails go out after the commit; also picks up mails left pending earlier."""
-    from app.escalation.mailer import due_mail_ids
-
     result = sweep(at)
     # Mails waiting from before are due by the real clock too: a sweep `--at` a later instant must not take a
     # mail a worker is sending now for abandoned.

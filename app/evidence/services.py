@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.core import audit, filetypes, storage
 from app.core.errors import DomainError
+from app.core.filetypes import MIB
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.tasks.models import TaskHistory
@@ -17,7 +18,6 @@ from app.tasks.models import TaskHistory
 log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
-MIB = 1024 * 1024
 DISPLAY_MAX = 200  # characters of a display name, extension included
 FALLBACK_STEM = "tep-minh-chung"
 

@@ -19,7 +19,9 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from app.core.errors import DomainError
+from app.core.filetypes import check_zip
 from app.core.numbers import parse_whole
+from app.core.periods import month_label
 from app.core.text import fold, nfc
 from app.indicators.services import FIELDS, LABELS, check_figures, record_figures
 from app.units.models import Unit
@@ -92,8 +94,6 @@ def _delimiter(text: str) -> str:
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, dict]]:
     from openpyxl import load_workbook
-
-    from app.core.filetypes import check_zip
 
     try:
         check_zip(data)  # no zip bomb reaches openpyxl
@@ -239,11 +239,6 @@ def read_month(cell, year=None) -> str | None:
     first, second = found.groups()
     month, year_text = (second, first) if len(first) == 4 else (first, second)
     return f"{year_text}-{int(month):02d}" if 1 <= int(month) <= 12 else None
-
-
-def month_label(period: str) -> str:
-    """``2022-04`` as ``04/2022``."""
-    return f"{period[5:7]}/{period[:4]}"
 
 
 def _whole(cell) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.notices.models import Notice
+from app.notices.models import Mail, Notice
 
 
 def recent_for(user, limit: int = 10) -> list[Notice]:
@@ -22,7 +22,5 @@ def recent_for(user, limit: int = 10) -> list[Notice]:
 
 def recent_mails_for(user, limit: int = 10) -> list:
     """The latest reminders and escalations addressed to the user (what the e-mails said, in-app too)."""
-    from app.notices.models import Mail
-
     return list(db.session.scalars(select(Mail).where(Mail.recipient_id == user.id, Mail.subject != "")
                                    .order_by(Mail.id.desc()).limit(limit)))

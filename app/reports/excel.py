@@ -10,12 +10,15 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from app.core.periods import month_label
 from app.reports.queries import COLOURS, MARKED_STATES
 from app.tasks.groups import GROUPS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 #: Whole numbers with the reader's thousands mark (Excel shows 1.234 in a Vietnamese locale).
 WHOLE = "#,##0"
+#: Fractions shown as percentages with one decimal; the cells keep the numbers.
+PERCENT = "0.0%"
 #: The board sheet's header row: under the title, the subject and "tính đến ngày".
 BOARD_HEADER_ROW = 5
 GRID_BORDER = Border(*(Side(style="thin", color="BFBFBF"),) * 4)
@@ -165,7 +168,7 @@ def compliance_workbook(periods: list[str], table: dict[int, dict[str, str]], na
     """Monthly reports handed in on time, late or not at all, a column per month."""
     rows = [[names.get(unit_id, str(unit_id)), *[labels.get(table[unit_id].get(p, ""), "") for p in periods]]
             for unit_id in sorted(table, key=lambda u: names.get(u, ""))]
-    return workbook("Báo cáo định kỳ", ["Đơn vị", *[f"Tháng {p[5:7]}/{p[:4]}" for p in periods]], rows,
+    return workbook("Báo cáo định kỳ", ["Đơn vị", *[f"Tháng {month_label(p)}" for p in periods]], rows,
                     [32, *[14] * len(periods)])
 
 
@@ -178,7 +181,7 @@ def figures_workbook(ranking: list[dict]) -> bytes:
     book = Workbook()
     _table(book.active, "Số liệu DVCTT", headers, rows, [30, 10, 12, 16, 16, 14, 14, 10, 14])
     _number_format(book.active, ("C", "D", "E", "F"), WHOLE)
-    _number_format(book.active, ("G", "H"), "0.0%")  # fractions shown as percentages; the cells keep the numbers
+    _number_format(book.active, ("G", "H"), PERCENT)
     return _saved(book)
 
 

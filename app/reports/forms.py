@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.core.flow import PageForm
 from app.core.numbers import DecimalNumberField
-from app.tasks.forms import check_month
+from app.core.periods import check_month
 
 
 class ImportForm(PageForm):

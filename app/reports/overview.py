@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, literal_column, select
 
 from app.core import clock
+from app.core.periods import month_label
 from app.core.permissions import visible_unit_ids
 from app.directives.models import Directive
 from app.directives.queries import directives_for
@@ -17,7 +18,6 @@ from app.indicators.queries import latest_period, ranking
 from app.reports.queries import compliance, empty_groups, missed_months, unit_names
 from app.tasks.models import Task
 from app.tasks.queries import task_group
-from app.tasks.work import month_label
 from app.units.models import Unit
 
 #: Who opens "/" on the overview instead of the task list: the district's office and leaders, and the admin.

@@ -10,9 +10,9 @@ from sqlalchemy import func, literal_column, select
 from app.core import clock
 from app.core.permissions import oversees_directive, visible_unit_ids
 from app.core.search import folded_match
-from app.directives.models import Requirement
+from app.directives.models import Directive, Requirement
 from app.extensions import db
-from app.tasks.groups import GROUPS
+from app.tasks.groups import GROUPS, overdue_on
 from app.tasks.models import Task
 from app.tasks.queries import task_group
 from app.units.models import Unit
@@ -188,8 +188,6 @@ def missed_months(table_row: dict[str, str]) -> list[str]:
 
 def unit_directives(user, unit_id: int) -> list[dict]:
     """For one unit: each directive with the unit's tasks counted per group."""
-    from app.directives.models import Directive
-
     group = task_group(clock.today())
     rows = db.session.execute(
         select(Task.directive_id, group, func.count())
@@ -222,5 +220,5 @@ def overdue_over_time(user, directive_id: int, days: int = 60,
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
         series.append((f"{day:%d/%m}", int(sum(count for due_on, handed_in, count in rows
-                                                if due_on < day and (handed_in is None or handed_in > day)))))
+                                                if overdue_on(due_on, handed_in, day)))))
     return series

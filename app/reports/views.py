@@ -10,7 +10,7 @@ from app.core.downloads import DOCX, XLSX, attachment
 from app.core.errors import DomainError
 from app.core.flow import commit_and_redirect, refuse
 from app.core.paging import paginate
-from app.core.periods import is_month
+from app.core.periods import is_month, month_key
 from app.core.permissions import load_or_404, require
 from app.directives.models import Directive
 from app.indicators.imports import import_figures, template_workbook
@@ -31,10 +31,10 @@ from app.reports.queries import (
     overdue_over_time,
     requirements_of,
     summary,
+    unit_directives,
     unit_names,
 )
 from app.reports.word import directive_report
-from app.tasks.forms import month_key
 from app.tasks.groups import GROUPS
 from app.units.models import Unit
 
@@ -169,8 +169,6 @@ def compliance_xlsx():
 def scorecard(unit_id: int):
     """A unit's accountability: each directive's tasks, on-time rate, overdue count, missed monthly reports."""
     unit = load_or_404(Unit, unit_id, current_user, "see_unit")
-    from app.reports.queries import unit_directives
-
     rows = unit_directives(current_user, unit.id)
     periods, table = compliance(current_user)
     done = sum(r["groups"]["done_on_time"] + r["groups"]["done_late"] for r in rows)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from app.core import clock
 from app.core.numbers import vnnum, vnpercent
+from app.core.periods import month_label
 from app.directives.models import Directive
+from app.extensions import db
+from app.indicators.models import MonthlyFigures
 from app.indicators.queries import ranking
 from app.reports import nd30
 from app.reports.queries import summary, unit_names
 from app.tasks.groups import GROUPS
+from app.units.naming import leaders_recipient
 
 
 def directive_report(directive: Directive, user) -> bytes:
@@ -41,23 +47,18 @@ def directive_report(directive: Directive, user) -> bytes:
         place=directive.place or "", issued_on=today, doc_type="BÁO CÁO",
         subject=f"Kết quả thực hiện {cited}", paragraphs=paragraphs, table=table,
         table_title="PHỤ LỤC: KẾT QUẢ THỰC HIỆN CỦA CÁC ĐƠN VỊ",
-        recipients=["Chủ tịch, các PCT UBND huyện", "Lưu: VT"],
+        recipients=[leaders_recipient(issuer), "Lưu: VT"],
         signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title="CHỦ TỊCH", signer_name=directive.signer_name or ""))
 
 
 def _figures_paragraphs(user) -> list[str]:
     """The latest month's online-service figures against the target, when any were imported or reported."""
-    from sqlalchemy import func, select
-
-    from app.extensions import db
-    from app.indicators.models import MonthlyFigures
-
     period = db.session.scalar(select(func.max(MonthlyFigures.period)))
     if not period:
         return []
     rows = ranking(user, period)
     below = [f"{r['unit'].name} ({vnpercent(r['rate'])})" for r in rows if r["below_target"]]
-    month = f"{period[5:7]}/{period[:4]}"
+    month = month_label(period)
     target = next((r["target"] for r in rows if r["target"] is not None), None)
     text = (f"Kết quả dịch vụ công trực tuyến tháng {month}"
             + (f" (chỉ tiêu {vnpercent(target)})" if target is not None else "")

@@ -7,10 +7,10 @@ import re
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.dates import check_vn_date
 from app.core.flow import PageForm
 from app.core.limits import is_id
 from app.core.numbers import WholeNumberField
-from app.directives.forms import check_vn_date
 from app.indicators.services import FIGURE_MAX
 
 NONNEGATIVE = NumberRange(min=0, message="Phải là số không âm.")
@@ -32,21 +32,6 @@ def too_many_rows(count: int) -> str:
     """Why an inventory of `count` lines is refused."""
     return (f"Bảng rà soát có {count} dòng; tối đa {MAX_INVENTORY_ROWS} dòng. "
             "Gộp các thiết bị cùng loại, cùng tình trạng vào một dòng.")
-
-
-def check_month(form, field) -> None:
-    """A month as YYYY-MM or mm/yyyy."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])/\d{4}", (field.data or "").strip()):
-        raise ValidationError("Tháng không hợp lệ: nhập theo dạng mm/yyyy, ví dụ 05/2022.")
-
-
-def month_key(text: str) -> str:
-    """``05/2022`` or ``2022-05`` as ``2022-05``."""
-    text = text.strip()
-    if "/" in text:
-        month, year = text.split("/")
-        return f"{year}-{int(month):02d}"
-    return text
 
 
 class VersionedForm(PageForm):

@@ -15,8 +15,6 @@ GROUPS = {
 }
 #: Days before the due date from which a task shows as "sắp đến hạn".
 DUE_SOON_DAYS = 3
-#: A task with no deadline left untouched this long is flagged.
-IDLE_DAYS = 90
 
 
 def report_group(state: str, due_on: date | None, handed_in_on: date | None, today: date) -> str:
@@ -26,13 +24,19 @@ def report_group(state: str, due_on: date | None, handed_in_on: date | None, tod
     handed in and waiting for review is judged the same way, not by today.
     """
     if state == "done":
-        if due_on is None or handed_in_on is None or handed_in_on <= due_on:
+        if handed_in_on is None or not overdue_on(due_on, None, handed_in_on):
             return "done_on_time"
         return "done_late"
     if due_on is None:
         return "no_deadline"
     judged_on = handed_in_on if state == "submitted" and handed_in_on else today
-    return "open_on_time" if judged_on <= due_on else "open_overdue"
+    return "open_overdue" if overdue_on(due_on, None, judged_on) else "open_on_time"
+
+
+def overdue_on(due_on: date | None, handed_in_on: date | None, day: date) -> bool:
+    """Whether a task was overdue on `day`: its due day had passed (that day itself is on time) and it had not
+    been handed in by then. `report_group` judges a task on the day it was handed in, or today."""
+    return due_on is not None and day > due_on and (handed_in_on is None or handed_in_on > day)
 
 
 def group_case(state, due_on, handed_in_on, today: date):
@@ -61,8 +65,3 @@ def urgency(state: str, due_on: date | None, today: date) -> str | None:
     if today >= due_on - timedelta(days=DUE_SOON_DAYS):
         return "due_soon"
     return None
-
-
-def is_idle(due_on: date | None, state: str, last_change: date, today: date) -> bool:
-    """A task with no deadline, not done, untouched for three months."""
-    return due_on is None and state != "done" and (today - last_change).days >= IDLE_DAYS

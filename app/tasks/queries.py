@@ -7,12 +7,15 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case
 from sqlalchemy.orm import joinedload
 
+from app.auth.models import User
 from app.core import clock
 from app.core.errors import DomainError
-from app.core.permissions import visible_unit_ids
+from app.core.permissions import WORKING_ROLES, visible_unit_ids
+from app.directives.models import Directive
 from app.extensions import db
 from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, urgency
-from app.tasks.models import TASK_STATES, Task
+from app.tasks.models import HISTORY_LABELS, TASK_STATES, Comment, Task, TaskHistory, TaskRequest
+from app.units.models import Unit
 
 
 def task_group(today: date | None = None):
@@ -112,11 +115,14 @@ def task_json(task: Task, today: date | None = None) -> dict:
     }
 
 
+def assignable_staff(task: Task) -> list:
+    """The active chair and staff of the task's unit, whom the chair may give it to."""
+    return list(db.session.scalars(db.select(User).where(User.unit_id == task.unit_id, User.active.is_(True),
+                                                         User.role.in_(WORKING_ROLES))))
+
+
 def review_queue(user):
     """Submitted tasks of the units the office oversees, the longest waiting first."""
-    from app.directives.models import Directive
-    from app.units.models import Unit
-
     issuers = db.select(Unit.id).where(Unit.path.startswith(user.unit.path))
     return (
         db.select(Task)
@@ -129,15 +135,12 @@ def review_queue(user):
 
 def task_page_data(task: Task) -> dict:
     """What the task page shows besides the task: evidence, comments, history, requests."""
+    # Evidence and guidance build on tasks (they import this package): read here, when a page asks.
+    from app.directives.guidance import guidance_for_task
     from app.evidence.models import Evidence
-    from app.tasks.models import Comment, TaskHistory, TaskRequest
 
     def rows(model, order):
         return list(db.session.scalars(db.select(model).where(model.task_id == task.id).order_by(order)))
-
-    from app.auth.models import User
-    from app.directives.guidance import guidance_for_task
-    from app.tasks.models import HISTORY_LABELS
 
     assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
     return {
@@ -156,8 +159,6 @@ def task_page_data(task: Task) -> dict:
 
 def inbox_filters(user) -> dict:
     """The directives and periods the user's tasks come in, for the inbox filters."""
-    from app.directives.models import Directive
-
     visible = Task.unit_id.in_(visible_unit_ids(user))
     directives = db.session.execute(
         db.select(Directive.id, Directive.number, Directive.subject).where(
@@ -170,8 +171,6 @@ def inbox_filters(user) -> dict:
 
 def recent_activity(user, limit: int = 15) -> list:
     """Who in the chair's unit did what lately."""
-    from app.tasks.models import TaskHistory
-
     return list(db.session.scalars(
         db.select(TaskHistory).join(Task, Task.id == TaskHistory.task_id)
         .where(Task.unit_id == user.unit_id).options(joinedload(TaskHistory.user))

@@ -10,15 +10,19 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.core import audit, clock
+from app.core import audit, clock, storage
 from app.core.errors import Conflict, DomainError, Forbidden
 from app.core.jobs import enqueue_after_commit
 from app.core.permissions import allowed, can_be_assigned, speaks_as_leader
+from app.evidence.models import Evidence
+from app.evidence.services import UploadRefused, store_evidence
 from app.extensions import db
-from app.indicators.services import record_figures
+from app.indicators.services import check_figures, record_figures
 from app.notices.models import Notice
 from app.notices.services import mail_unit_notices, pending_mails_of_notice
+from app.tasks.forms import MAX_INVENTORY_ROWS, too_many_rows
 from app.tasks.models import Comment, Task, TaskHistory, TaskRequest
+from app.tasks.work import figures_conflict
 
 WORKABLE = ("open", "returned")
 STALE = "Nhiệm vụ đã được người khác cập nhật trong lúc bạn đang xem. Vui lòng tải lại trang để thấy bản mới nhất."
@@ -57,9 +61,6 @@ def history(task: Task, user, action: str, to_state: str | None = None, comment:
 def check_work(data: dict) -> None:
     """Refuse work no page could show or no column hold, whichever path it came by: more inventory lines than
     an inventory holds, figures out of range."""
-    from app.indicators.services import check_figures
-    from app.tasks.forms import MAX_INVENTORY_ROWS, too_many_rows
-
     if len(data.get("inventory") or []) > MAX_INVENTORY_ROWS:
         raise HandInRefused({"rows": too_many_rows(len(data["inventory"]))})
     if data.get("figures"):
@@ -115,8 +116,6 @@ def hand_in(task: Task, user, data: dict | None, uploads: list, note: str | None
 
 def store_uploads(task: Task, user, uploads: list, max_bytes: int) -> int:
     """Store a batch of files on an open task: every file, or none with the reason for each."""
-    from app.evidence.services import UploadRefused, store_evidence
-
     if uploads and task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
     reasons = {}
@@ -180,8 +179,6 @@ def missing_parts(task: Task) -> list[str]:
 
 
 def _has_evidence(task: Task) -> bool:
-    from app.evidence.models import Evidence
-
     return db.session.scalar(select(Evidence.id).where(Evidence.task_id == task.id).limit(1)) is not None
 
 
@@ -227,8 +224,6 @@ def review(task: Task, user, decision: str, comment: str | None, version=None,
 
 def _make_figures_official(task: Task, user, choice: str | None) -> None:
     """Record an accepted report's figures, never over an imported row unless the office chose them."""
-    from app.tasks.work import figures_conflict
-
     figures = (task.data or {}).get("figures")
     if task.requirement.kind != "figures" or not figures:
         return
@@ -244,8 +239,6 @@ def _make_figures_official(task: Task, user, choice: str | None) -> None:
 
 def remove_evidence(task: Task, user, evidence) -> None:
     """The unit takes back a file while the task is open; the removal stays in the history."""
-    from app.core import storage
-
     _require(user, "work_task", task)
     if evidence.task_id != task.id:
         raise DomainError("Không tìm thấy tệp.", status=404)

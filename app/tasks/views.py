@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.models import User
+from app.core import clock
+from app.core.dates import parse_vn_date
 from app.core.errors import DomainError
 from app.core.paging import paginate
+from app.core.periods import month_label
 from app.core.permissions import allowed, load_or_404, require
 from app.directives.deadlines import describe
-from app.directives.forms import parse_vn_date
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.tasks import services
@@ -24,8 +25,9 @@ from app.tasks.forms import (
     ReviewForm,
     VersionedForm,
 )
+from app.tasks.groups import urgency
 from app.tasks.models import Task, TaskRequest
-from app.tasks.queries import list_context, review_queue, task_page_data
+from app.tasks.queries import assignable_staff, list_context, review_queue, task_page_data
 from app.tasks.work import (
     data_from,
     figures_conflict,
@@ -33,7 +35,6 @@ from app.tasks.work import (
     figures_summary,
     form_for,
     handed_in_lines,
-    month_label,
     typed_rows,
     with_rows,
 )
@@ -53,6 +54,7 @@ def _page(task: Task, status: int = 200, **typed):
                            missing=services.missing_parts(task), handed_in=handed_in_lines(task),
                            period_label=month_label(figures_period(task)), max_rows=MAX_INVENTORY_ROWS,
                            figures=figures_summary(task), conflict=conflict,
+                           urgency=urgency(task.state, task.due_on, clock.today()),
                            forms={**_action_forms(task), **typed}, **task_page_data(task)), status
 
 
@@ -118,9 +120,7 @@ def show(task_id: int):
 
 
 def _staff_choices(task: Task) -> list[tuple[int, str]]:
-    staff = db.session.scalars(select(User).where(User.unit_id == task.unit_id, User.active.is_(True),
-                                                  User.role.in_(("unit_staff", "unit_chair"))))
-    return [(u.id, u.full_name or u.username) for u in staff]
+    return [(u.id, u.full_name or u.username) for u in assignable_staff(task)]
 
 
 def _action_forms(task: Task) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.numbers import format_whole
-from app.core.periods import is_month
+from app.core.periods import is_month, month_label
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, online_rate
 from app.indicators.services import FIELDS, LABELS, check_figures, target_for
@@ -39,11 +39,6 @@ def figures_period(task: Task) -> str:
         return task.period
     day = task.due_on or clock.local_date(task.created_at)
     return f"{day:%Y-%m}"
-
-
-def month_label(period: str) -> str:
-    """``2022-05`` as ``05/2022``."""
-    return f"{period[5:7]}/{period[:4]}" if is_month(period) else period
 
 
 def _stored_fields(task: Task) -> dict:

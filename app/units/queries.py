@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from app.core.permissions import unit_filter
+from app.core.text import fold
 from app.extensions import db
-from app.units.models import Unit
+from app.units.models import Unit, UnitGroup
 
 
 def visible_units(user):
     """A select of the units the user may see, in tree order."""
     return db.select(Unit).where(unit_filter(user)).order_by(Unit.path)
+
+
+def account_counts(unit_ids: list[int]) -> dict[int, int]:
+    """How many accounts each of the units has (units with none are absent)."""
+    from app.auth.models import User  # users belong to units: auth sits above units in the import order
+
+    return dict(db.session.execute(
+        db.select(User.unit_id, db.func.count()).where(User.unit_id.in_(unit_ids)).group_by(User.unit_id)).all())
 
 
 def children_of(unit: Unit) -> list[Unit]:
@@ -24,10 +35,6 @@ def by_slug(slug: str) -> Unit | None:
 
 def _bare(name: str) -> str:
     """A unit's name folded, without its level word: "Xã Tái Sơn" -> "tai son"."""
-    import re
-
-    from app.directives.extraction.text import fold
-
     # Strip the level word before folding: "phường" and the name "Phượng" fold alike.
     bare = re.sub(r"^(?:UBND\s+)?(?:xã|phường|thị trấn|thị xã|đặc khu|huyện|quận|thành phố|tỉnh)\s+", "",
                   name.strip(), flags=re.IGNORECASE)
@@ -55,7 +62,5 @@ def match_names(names: list[str], within: Unit) -> list[dict]:
 
 def groups_of(unit: Unit) -> list:
     """The saved unit groups of a unit's office, by name."""
-    from app.units.models import UnitGroup
-
     return list(db.session.scalars(
         db.select(UnitGroup).where(UnitGroup.owner_unit_id == unit.id).order_by(UnitGroup.name)))

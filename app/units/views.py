@@ -2,15 +2,12 @@
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import func
 
-from app.auth.models import User
 from app.core.paging import paginate
 from app.core.permissions import require
 from app.core.search import folded_match
-from app.extensions import db
 from app.units.models import Unit
-from app.units.queries import visible_units
+from app.units.queries import account_counts, visible_units
 
 bp = Blueprint("units", __name__)
 
@@ -24,10 +21,5 @@ def index():
     if text:
         query = query.where(folded_match(Unit.search_name, text))
     page = paginate(query)
-    ids = [unit.id for unit in page.items]
-    counts = dict(
-        db.session.execute(
-            db.select(User.unit_id, func.count()).where(User.unit_id.in_(ids)).group_by(User.unit_id)
-        ).all()
-    )
+    counts = account_counts([unit.id for unit in page.items])
     return render_template("units/index.html", page=page, counts=counts, q=text)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.tasks.groups import is_idle, report_group, urgency
+from app.tasks.groups import report_group, urgency
 
 DUE = date(2022, 6, 15)
 
@@ -48,13 +48,6 @@ def test_report_group(state, due_on, handed_in, today, expected):
 )
 def test_urgency_colours(state, today, expected):
     assert urgency(state, DUE, today) == expected
-
-
-def test_idle_after_three_months_without_deadline():
-    assert is_idle(None, "open", date(2022, 1, 1), date(2022, 4, 1))
-    assert not is_idle(None, "open", date(2022, 1, 1), date(2022, 3, 30))
-    assert not is_idle(DUE, "open", date(2022, 1, 1), date(2022, 9, 1))
-    assert not is_idle(None, "done", date(2022, 1, 1), date(2022, 9, 1))
 
 
 def test_the_sql_group_agrees_with_the_python_one(tree):

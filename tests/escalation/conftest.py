@@ -28,6 +28,7 @@ from app.core.periodic import slot_start
 from app.extensions import db
 from app.notices.models import Mail
 from app.units.models import Unit
+from bench.soak_infra import horses as horses_of
 from tests import factories
 from tests.conftest import free_port
 from tests.escalation.mailbox import SmtpServer
@@ -210,20 +211,8 @@ class Processes:
 
     @staticmethod
     def horses(proc: subprocess.Popen) -> list[int]:
-        """An RQ worker's work horses: children that made a process group of their own (os.setpgrp)."""
-        found = []
-        for task in Path(f"/proc/{proc.pid}/task").glob("*"):
-            try:
-                children = (task / "children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                try:
-                    if os.getpgid(child) == child:
-                        found.append(child)
-                except ProcessLookupError:
-                    pass
-        return found
+        """An RQ worker's work horses (the soak finds them the same way)."""
+        return horses_of(proc.pid)
 
     def kill_horse(self, proc: subprocess.Popen, client_pid: int) -> None:
         """SIGKILL the work horse of a worker that holds an SMTP connection (the worker lives on)."""

@@ -25,7 +25,7 @@ def extract(text: str) -> dict:
     subject, subject_end = header.find_subject(lines, 0)
     if body_start is None:
         body_start = _after_subject(lines, max(head_end, (subject_end or -1) + 1))
-    body_lines = lines[body_start: body_end if body_end is not None and body_end > body_start else _sign_start(lines)]
+    body_lines = lines[body_start: body_end if body_end is not None and body_end > body_start else len(lines)]
     body_text = "\n".join(body_lines)
     year = year or _latest_year(text)
     issuer = header.find_issuer(lines, min(i for i in (number_at, date_at, len(lines)) if i is not None))
@@ -157,10 +157,6 @@ def _after_subject(lines: list[str], head_end: int) -> int:
 def _is_continuation_of_title(lines: list[str], index: int) -> bool:
     previous = lines[index - 1].strip() if index > 0 else ""
     return fold(previous).startswith("v/v") and bool(previous) and not previous.endswith((".", ":"))
-
-
-def _sign_start(lines: list[str]) -> int:
-    return len(lines)
 
 
 def _latest_year(text: str) -> int | None:

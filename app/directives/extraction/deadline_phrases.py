@@ -154,8 +154,3 @@ def _relative(folded: str) -> dict | None:
 
 
 _FROM = re.compile(r"\bke\s+tu\s+(?:ngay|khi)\s+(?:(nhan)|(ban\s+hanh|ky))\b")
-
-
-def as_date(rule: dict | None) -> date | None:
-    """The date of a fixed-date rule."""
-    return date.fromisoformat(rule["date"]) if rule and rule.get("kind") == "date" else None

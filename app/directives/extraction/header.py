@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from app.directives.extraction.text import LOW, UP, collapse, fold, make_date
@@ -35,21 +34,6 @@ _DOC_TYPES = ("quyet dinh", "thong bao", "ke hoach", "chi thi", "cong van", "bao
               "cong dien", "chuong trinh", "nghi quyet", "giay moi")
 _LEVELS = ("thanh pho", "thi xa", "thi tran", "huyen", "tinh", "xa", "quan", "phuong", "dac khu")
 _SIGN_PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q|Q\.|UQ)\.?\s", re.IGNORECASE)
-
-
-@dataclass
-class Header:
-    """What the header and closing parts say."""
-
-    number: str | None = None
-    issued_on: date | None = None
-    year: int | None = None
-    place: str | None = None
-    issuer: str | None = None
-    subject: str | None = None
-    addressees: list[str] = field(default_factory=list)
-    recipients: list[str] = field(default_factory=list)
-    signer: dict | None = None
 
 
 def split_header_lines(lines: list[str]) -> list[str]:
