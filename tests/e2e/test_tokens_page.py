@@ -3,15 +3,13 @@
 from app.auth import services
 from app.extensions import db
 from app.seed.services import seed_demo
+from tests.e2e.conftest import sign_in
 
 
 def test_tokens_on_a_phone(live_server, phone, tmp_path):
     seed_demo()
     db.session.commit()
-    phone.goto(live_server + "/login")
-    phone.fill("input[name=username]", "vanphong")
-    phone.fill("input[name=password]", "demo-2022")
-    phone.click("button[type=submit]")
+    sign_in(phone, live_server, "vanphong")  # waits for the signed-in page before going on
     phone.goto(live_server + "/account/tokens")
     phone.fill("input[name=label]", "x" * 81)  # the field takes no more than its column
     assert phone.input_value("input[name=label]") == "x" * 80
@@ -22,7 +20,8 @@ def test_tokens_on_a_phone(live_server, phone, tmp_path):
     for label in ("Phần mềm báo cáo tỉnh", "Bảng tính tổng hợp"):
         phone.fill("input[name=label]", label)
         phone.click("text=Tạo mã mới")
-        phone.wait_for_selector("#issued-token")
+        # Wait for this label's row, not just a shown token: the first one is still on the page.
+        phone.wait_for_selector(f"li >> text={label}")
     issued = phone.inner_text("#issued-token").strip()
     assert services.token_for(issued) is not None
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -44,10 +43,8 @@ def test_revoking_one_token_on_a_desktop_asks_first_and_keeps_the_other(live_ser
     kept, gone = services.issue_token(user, "Giữ lại"), services.issue_token(user, "Bỏ đi")
     db.session.commit()
     page.set_viewport_size({"width": 1366, "height": 800})
-    page.goto(live_server + "/login?next=/account/tokens")
-    page.fill("input[name=username]", "vanphong")
-    page.fill("input[name=password]", "demo-2022")
-    page.click("button[type=submit]")
+    sign_in(page, live_server, "vanphong")
+    page.goto(live_server + "/account/tokens")
     answers, questions = iter([False, True]), []  # the first press is cancelled: nothing may change
     page.on("dialog", lambda dialog: (questions.append(dialog.message),
                                       dialog.accept() if next(answers) else dialog.dismiss()))
