@@ -12,6 +12,7 @@ from app.directives import services
 from app.directives.models import Directive
 from app.extensions import db
 from app.seed.services import seed_demo
+from tests.e2e.conftest import sign_in
 
 FIGURES = Path(__file__).resolve().parents[1] / "reports" / "dvc_2022-04_tu_ky.csv"
 
@@ -22,10 +23,7 @@ def test_board_figures_and_downloads(live_server, page):
     directive = db.session.get(Directive, 1)
     services.publish(directive, None, services.target_units(directive, "all"))
     db.session.commit()
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "vanphong")
-    page.fill("input[name=password]", "demo-2022")
-    page.click("button[type=submit]")
+    sign_in(page, live_server, "vanphong")
     page.goto(live_server + "/directives/1")
     page.click("text=Bảng theo dõi")
     page.wait_for_selector(".board-cell")

@@ -10,6 +10,7 @@ from docx import Document
 from app.core import clock
 from app.extensions import db
 from app.seed.services import seed_demo
+from tests.e2e.conftest import sign_in
 
 FIGURES = Path(__file__).resolve().parents[1] / "reports" / "dvc_2022-04_tu_ky.csv"
 
@@ -19,10 +20,7 @@ def test_office_drafts_edits_downloads_and_publishes_the_follow_up(live_server, 
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     started = time.monotonic()
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "vanphong")
-    page.fill("input[name=password]", "demo-2022")
-    page.click("button[type=submit]")
+    sign_in(page, live_server, "vanphong")
     page.goto(live_server + "/directives/1/edit")
     page.fill("input[name=number]", "520/UBND-VP")
     page.fill("input[name=issued_on]", "20/05/2022")
