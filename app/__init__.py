@@ -94,6 +94,9 @@ def _import_models() -> None:
     import app.indicators.models  # noqa: F401
     import app.notices.models  # noqa: F401
     import app.tasks.models  # noqa: F401
+
+    # The permission rules that read domain tables join the core's RULES when their module is imported.
+    import app.tasks.policy  # noqa: F401
     import app.units.models  # noqa: F401
 
 

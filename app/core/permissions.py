@@ -4,6 +4,12 @@ A commune's user sees that commune only; an issuing unit's office and leaders
 see their unit and every unit below it; the admin sees everything. An object
 the user may not see answers 404 (its existence is not revealed); one the user
 sees but may not change answers 403.
+
+The core knows roles, not the domain: a rule that must read a domain table
+(whether a directive gave the user's units a task) is added to `RULES` by the
+package that owns the table, with `@rule`, in its `policy` module
+(`app/units/policy.py`, `app/tasks/policy.py`); those modules compare no role
+themselves, they call the predicates here.
 """
 
 from __future__ import annotations
@@ -11,12 +17,10 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import abort
-from sqlalchemy import and_, exists, true
 
 from app.core import audit
 from app.core.errors import Forbidden
 from app.extensions import db
-from app.units.models import Unit
 
 MANAGING_ROLES = frozenset({"district_office"})
 WORKING_ROLES = frozenset({"unit_chair", "unit_staff"})
@@ -41,7 +45,7 @@ def sees_everything(user) -> bool:
     return _is_admin(user)
 
 
-def role_fits_unit(role: str, unit: Unit) -> bool:
+def role_fits_unit(role: str, unit) -> bool:
     """Commune roles belong to commune-level units, and issuing roles to the others."""
     return (role in COMMUNE_LEVEL_ROLES) == unit.is_commune_level
 
@@ -61,32 +65,18 @@ def oversees_directive(user, directive) -> bool:
     return _is_admin(user) or (not user.is_commune_user and _overseer_of(user, directive.issuer))
 
 
-def _overseer_of(user, unit: Unit) -> bool:
+def _overseer_of(user, unit) -> bool:
     """True when the unit is the user's own or below it, for district-level roles."""
     return not user.is_commune_user and unit.path.startswith(user.unit.path)
 
 
-def can_see_unit(user, unit: Unit) -> bool:
+def can_see_unit(user, unit) -> bool:
     """Admins see all units; communes their own; overseers their subtree."""
     if _is_admin(user):
         return True
     if user.is_commune_user:
         return unit.id == user.unit_id
     return _overseer_of(user, unit)
-
-
-def unit_filter(user):
-    """The same rule as `can_see_unit`, as a SQL condition on Unit."""
-    if _is_admin(user):
-        return true()
-    if user.is_commune_user:
-        return Unit.id == user.unit_id
-    return Unit.path.startswith(user.unit.path)
-
-
-def visible_unit_ids(user):
-    """A subquery of the ids of the units the user may see."""
-    return db.select(Unit.id).where(unit_filter(user))
 
 
 def can_see_task(user, task) -> bool:
@@ -124,23 +114,6 @@ def can_comment_task(user, task) -> bool:
     return can_see_task(user, task) and user.role != "observer"
 
 
-def can_see_directive(user, directive) -> bool:
-    """Issuers see their own (drafts too); units see published ones that gave them tasks."""
-    if _is_admin(user):
-        return True
-    if not user.is_commune_user and _overseer_of(user, directive.issuer):
-        return True
-    if directive.state == "draft":
-        return False
-    from app.tasks.models import Task  # tasks sit above core in the import order
-
-    return db.session.scalar(
-        db.select(
-            exists().where(and_(Task.directive_id == directive.id, Task.unit_id.in_(visible_unit_ids(user))))
-        )
-    )
-
-
 def can_manage_directive(user, directive) -> bool:
     """The office of the issuing unit (or above it) edits, publishes and closes."""
     return user.role in MANAGING_ROLES and _overseer_of(user, directive.issuer)
@@ -171,24 +144,15 @@ def can_see_all_units(user) -> bool:
     return _is_admin(user)
 
 
-def _task_of(evidence):
-    """The task an evidence file belongs to (evidence only knows its id)."""
-    # Tasks build on permissions (they import this module): read the model when a check asks.
-    from app.tasks.models import Task
-
-    return db.session.get(Task, evidence.task_id)
-
-
+#: Each action's rule; domain policy modules add theirs (`see_directive`, `see_evidence`) with `@rule`.
 RULES: dict[str, Callable] = {
     "see_unit": can_see_unit,
     "see_task": can_see_task,
-    "see_evidence": lambda user, evidence: can_see_task(user, _task_of(evidence)),
     "work_task": can_work_task,
     "review_task": can_review_task,
     "comment_task": can_comment_task,
     "assign_task": can_assign_task,
     "see_unit_activity": can_see_unit_activity,
-    "see_directive": can_see_directive,
     "manage_directive": can_manage_directive,
     "guide_directive": can_guide_directive,
     "create_directive": lambda user, _=None: can_create_directive(user),
@@ -196,6 +160,14 @@ RULES: dict[str, Callable] = {
     "see_units_list": lambda user, _=None: can_see_units_list(user),
     "manage_users": lambda user, _=None: can_manage_users(user),
 }
+
+
+def rule(action: str):
+    """Add a domain package's rule for an action (decorator; its module is imported when an app is built)."""
+    def add(check: Callable) -> Callable:
+        RULES[action] = check
+        return check
+    return add
 
 
 def allowed(user, action: str, obj=None) -> bool:

@@ -18,7 +18,7 @@ from app.core import audit, clock
 from app.core.errors import DomainError, Forbidden
 from app.core.jobs import enqueue_after_commit
 from app.core.limits import is_id
-from app.core.permissions import CHAIR_ROLES, allowed, visible_unit_ids
+from app.core.permissions import CHAIR_ROLES, allowed
 from app.directives.forms import GuidanceForm
 from app.directives.models import Directive, DirectiveGuidance
 from app.extensions import db
@@ -27,6 +27,7 @@ from app.notices.services import mail_unit_notices
 from app.tasks.models import Task
 from app.tasks.queries import task_group
 from app.units.models import Unit
+from app.units.policy import visible_unit_ids
 
 #: The longest guidance taken: a few paragraphs in practice.
 GUIDANCE_MAX = 5000

@@ -7,12 +7,13 @@ from datetime import date
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.permissions import sees_everything, visible_unit_ids
+from app.core.permissions import sees_everything
 from app.core.search import folded_match
 from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.tasks.models import Task
 from app.units.models import Unit
+from app.units.policy import visible_unit_ids
 
 
 def directives_for(user, text: str = "", issued_from: date | None = None, issued_to: date | None = None):

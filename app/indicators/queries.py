@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
-from app.core.permissions import visible_unit_ids
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, Target, online_rate
 from app.units.models import COMMUNE_LEVEL, Unit
+from app.units.policy import visible_unit_ids
 
 
 def figures_for(user, period: str | None = None):

@@ -9,7 +9,6 @@ from sqlalchemy import func, literal_column, select
 
 from app.core import clock
 from app.core.periods import month_label
-from app.core.permissions import visible_unit_ids
 from app.directives.models import Directive
 from app.directives.queries import directives_for
 from app.extensions import db
@@ -19,6 +18,7 @@ from app.reports.queries import compliance, empty_groups, missed_months, unit_na
 from app.tasks.models import Task
 from app.tasks.queries import task_group
 from app.units.models import Unit
+from app.units.policy import visible_unit_ids
 
 #: Who opens "/" on the overview instead of the task list: the district's office and leaders, and the admin.
 #: Directives on the overview, newest first; the rest are one link away.

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, literal_column, select
 
 from app.core import clock
-from app.core.permissions import oversees_directive, visible_unit_ids
+from app.core.permissions import oversees_directive
 from app.core.search import folded_match
 from app.directives.models import Directive, Requirement
 from app.extensions import db
@@ -16,6 +16,7 @@ from app.tasks.groups import GROUPS, overdue_on
 from app.tasks.models import Task
 from app.tasks.queries import task_group
 from app.units.models import Unit
+from app.units.policy import visible_unit_ids
 
 
 def empty_groups() -> dict[str, int]:

@@ -10,12 +10,13 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.core import clock
 from app.core.errors import DomainError
-from app.core.permissions import WORKING_ROLES, visible_unit_ids
+from app.core.permissions import WORKING_ROLES
 from app.directives.models import Directive
 from app.extensions import db
 from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, urgency
 from app.tasks.models import HISTORY_LABELS, TASK_STATES, Comment, Task, TaskHistory, TaskRequest
 from app.units.models import Unit
+from app.units.policy import visible_unit_ids
 
 
 def task_group(today: date | None = None):

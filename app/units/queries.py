@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from app.core.permissions import unit_filter
 from app.core.text import fold
 from app.extensions import db
 from app.units.models import Unit, UnitGroup
+from app.units.policy import unit_filter
 
 
 def visible_units(user):
