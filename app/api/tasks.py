@@ -9,11 +9,10 @@ from app.api.params import int_arg, json_body, text_field
 from app.api.units import paged_json
 from app.api.views import bp
 from app.core import clock
-from app.core.errors import Conflict, DomainError
+from app.core.errors import DomainError
 from app.core.periods import TASK_PERIOD, is_month
 from app.core.permissions import load_or_404
 from app.evidence.downloads import load_evidence_or_404, send_evidence
-from app.evidence.services import store_evidence
 from app.extensions import db
 from app.indicators.services import check_figures
 from app.tasks import services
@@ -82,10 +81,8 @@ def upload_evidence(task_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise DomainError('Thiếu tệp (trường "file").', status=400)
-    if task.state not in services.WORKABLE:
-        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
-    evidence = store_evidence(task, current_user, upload.stream, upload.filename,
-                              current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    evidence = services.add_evidence(task, current_user, upload.stream, upload.filename,
+                                     current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
     db.session.commit()
     return jsonify(evidence_json(evidence)), 201
 

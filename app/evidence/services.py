@@ -13,7 +13,6 @@ from app.core.errors import DomainError
 from app.core.filetypes import MIB
 from app.evidence.models import Evidence
 from app.extensions import db
-from app.tasks.models import TaskHistory
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,8 @@ class EvidenceDamaged(DomainError):
 
 
 def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidence:
-    """Check and store an uploaded file for a task, adding its row, history and audit; the caller commits."""
+    """Check and store an uploaded file for a task, adding its row and audit; the caller commits (and tells the
+    task's history: `tasks.services.add_evidence` does both)."""
     display = safe_display_name(filename)
     extension = _extension(display)
     _check_extension(extension)
@@ -90,8 +90,6 @@ def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidenc
                         uploaded_by_id=getattr(user, "id", None))
     db.session.add(evidence)
     db.session.flush()
-    db.session.add(TaskHistory(task_id=task.id, user_id=getattr(user, "id", None), action="evidence_added",
-                               comment=display, address=audit.client_address()))
     audit.record("upload", evidence, user=user, detail={"task_id": task.id, "size": size})
     return evidence
 

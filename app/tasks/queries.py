@@ -12,6 +12,7 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.permissions import WORKING_ROLES
 from app.directives.models import Directive
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, urgency
 from app.tasks.models import HISTORY_LABELS, TASK_STATES, Comment, Task, TaskHistory, TaskRequest
@@ -136,9 +137,8 @@ def review_queue(user):
 
 def task_page_data(task: Task) -> dict:
     """What the task page shows besides the task: evidence, comments, history, requests."""
-    # Evidence and guidance build on tasks (they import this package): read here, when a page asks.
+    # Guidance builds on tasks (it imports this package): read here, when a page asks.
     from app.directives.guidance import guidance_for_task
-    from app.evidence.models import Evidence
 
     def rows(model, order):
         return list(db.session.scalars(db.select(model).where(model.task_id == task.id).order_by(order)))

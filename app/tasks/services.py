@@ -114,6 +114,15 @@ def hand_in(task: Task, user, data: dict | None, uploads: list, note: str | None
     return stored
 
 
+def add_evidence(task: Task, user, stream, filename: str, max_bytes: int):
+    """Check and store one file on an open task, with a step in its history; the caller commits."""
+    if task.state not in WORKABLE:
+        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
+    evidence = store_evidence(task, user, stream, filename, max_bytes)
+    history(task, user, "evidence_added", comment=evidence.filename)
+    return evidence
+
+
 def store_uploads(task: Task, user, uploads: list, max_bytes: int) -> int:
     """Store a batch of files on an open task: every file, or none with the reason for each."""
     if uploads and task.state not in WORKABLE:
@@ -121,7 +130,7 @@ def store_uploads(task: Task, user, uploads: list, max_bytes: int) -> int:
     reasons = {}
     for upload in uploads:
         try:
-            store_evidence(task, user, upload.stream, upload.filename, max_bytes)
+            add_evidence(task, user, upload.stream, upload.filename, max_bytes)
         except UploadRefused as exc:
             reasons[upload.filename] = exc.message
     if reasons:

@@ -32,10 +32,10 @@ from app.evidence.services import (
     UploadRefused,
     evidence_file,
     safe_display_name,
-    store_evidence,
 )
 from app.extensions import db
 from app.tasks.models import TaskHistory
+from app.tasks.services import add_evidence
 from tests import factories
 
 MIB = 1024 * 1024
@@ -210,7 +210,7 @@ def stored_files() -> list[str]:
 
 
 def upload(task, user, data: bytes, filename: str, max_bytes: int = LIMIT) -> Evidence:
-    return store_evidence(task, user, io.BytesIO(data), filename, max_bytes)
+    return add_evidence(task, user, io.BytesIO(data), filename, max_bytes)
 
 
 def evidence_rows() -> tuple[int, int, int]:
@@ -242,7 +242,7 @@ def test_bad_upload_is_refused_and_leaves_nothing(task, staff, filename, make, s
 def test_oversize_stops_reading_once_past_the_limit(task, staff):
     stream = io.BytesIO(padded_pdf(20 * MIB))
     with pytest.raises(UploadRefused) as caught:
-        store_evidence(task, staff, stream, "lon.pdf", LIMIT)
+        add_evidence(task, staff, stream, "lon.pdf", LIMIT)
     assert caught.value.status == 413
     assert stream.tell() <= LIMIT + 1024 * 1024  # one chunk past the limit, not the whole 20 MiB
     assert stored_files() == []
