@@ -10,6 +10,7 @@ from app.core import clock
 from app.directives import services
 from app.directives.models import Directive, Requirement
 from app.extensions import db
+from app.tasks import fanout
 from app.units.models import Unit
 from bench.common import make_app, report, timer
 
@@ -82,7 +83,7 @@ def main() -> None:
         directive = db.session.get(Directive, directive_id)
         with timer() as elapsed:
             units = services.target_units(directive, "all")
-            created = services.publish(directive, None, units)
+            created = fanout.publish(directive, None, units)
             db.session.commit()
     assert created == UNITS * len(RULES)
     report("fanout_publish_sqlite", UNITS, elapsed(), baseline, tasks=created)

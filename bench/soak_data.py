@@ -64,8 +64,9 @@ def seed(users: int, directives: int, password: str) -> dict:
     from app.auth.models import User
     from app.auth.services import hash_password
     from app.core import clock
-    from app.directives import intake, services
+    from app.directives import intake
     from app.extensions import db
+    from app.tasks import fanout
     from app.units.models import Unit
 
     with app().app_context():
@@ -111,7 +112,7 @@ def seed(users: int, directives: int, password: str) -> dict:
                 requirement.kind = kind  # as the office sets it in the draft form
                 overrides[str(requirement.id)] = {"kind": "date", "date": due.isoformat()}
                 kinds[requirement.id] = kind
-            services.publish(directive, issuer, [u.id for u in communes], overrides)
+            fanout.publish(directive, issuer, [u.id for u in communes], overrides)
             directive_ids.append(directive.id)
         db.session.commit()  # the 'assigned' mails wait in the outbox for the workers' first flush
         return {"office": office, "communes": plan_communes, "kinds": kinds, "directives": directive_ids,

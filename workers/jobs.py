@@ -15,7 +15,7 @@ def purge_tokens() -> int:
 @job
 def open_new_periods() -> int:
     """Create each recurring requirement's task for the periods opened since the last run."""
-    from app.directives.services import open_new_periods as open_periods
+    from app.tasks.fanout import open_new_periods as open_periods
 
     return open_periods()
 

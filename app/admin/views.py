@@ -2,9 +2,8 @@
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func
 
-from app.admin import services
+from app.admin import queries, services
 from app.admin.forms import (
     CalendarDayForm,
     CreateUserForm,
@@ -13,11 +12,11 @@ from app.admin.forms import (
     ResetPasswordForm,
 )
 from app.auth.models import User
-from app.auth.services import search_filter
 from app.core import audit, clock
 from app.core.calendar import public_calendar
 from app.core.dates import parse_vn_date
-from app.core.flow import commit_and_redirect, refuse
+from app.core.errors import DomainError
+from app.core.flow import commit_and_redirect, refuse, submit
 from app.core.forms import ConfirmForm
 from app.core.models import CalendarDay
 from app.core.paging import paginate
@@ -39,10 +38,6 @@ def _admins_only():
         abort(404)
 
 
-def _unit_choices():
-    return [(u.id, u.name) for u in db.session.scalars(db.select(Unit).order_by(Unit.path))]
-
-
 @bp.get("/users")
 def users():
     """List accounts, searchable, with the forms to create and import."""
@@ -51,18 +46,15 @@ def users():
 
 def _users_page(create=None, upload=None) -> str:
     """The account list with its forms; after bad input, the form as typed with its errors."""
-    query = db.select(User).order_by(User.username)
     text = request.args.get("q", "").strip()
-    if text:
-        query = query.where(search_filter(text))
-    return render_template("admin/users.html", page=paginate(query, 50), q=text,
+    return render_template("admin/users.html", page=paginate(queries.accounts(text), 50), q=text,
                            create=create or _create_form(formdata=None),
                            upload=upload or ImportUsersForm(formdata=None), confirm=ConfirmForm(formdata=None))
 
 
 def _create_form(**kwargs) -> CreateUserForm:
     form = CreateUserForm(**kwargs)
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = queries.unit_choices()
     return form
 
 
@@ -70,26 +62,27 @@ def _create_form(**kwargs) -> CreateUserForm:
 def create_user():
     """Create one account."""
     form = _create_form()
-    if not form.validate_on_submit():
-        return _users_page(create=form), 422
-    return commit_and_redirect(lambda: services.create_user(
+    return submit(form, lambda typed: _users_page(create=typed), lambda: services.create_user(
         form.username.data, form.full_name.data, form.email.data, form.role.data,
         db.session.get(Unit, form.unit_id.data), form.password.data, form.position.data or None,
-    ), "Đã tạo tài khoản.", url_for("admin.users"), page=lambda exc: _users_page(create=refuse(form, exc)))
+    ), "Đã tạo tài khoản.", url_for("admin.users"))
 
 
 @bp.post("/users/import")
 def import_users():
     """Create accounts from a CSV file; a bad row rejects the whole file."""
     form = ImportUsersForm()
-    if not form.validate_on_submit():
-        return _users_page(upload=form), 422
+    return submit(form, lambda typed: _users_page(upload=typed),
+                  lambda: services.import_users_csv(_utf8_text(form.file.data)), "Đã nhập {} tài khoản.",
+                  url_for("admin.users"), field="file")
+
+
+def _utf8_text(upload) -> str:
+    """An uploaded file's text; a file not saved as UTF-8 is refused."""
     try:
-        text = form.file.data.read().decode("utf-8")
+        return upload.read().decode("utf-8")
     except UnicodeDecodeError:
-        return _users_page(upload=refuse(form, "Tệp CSV phải được lưu với bảng mã UTF-8.", "file")), 422
-    return commit_and_redirect(lambda: services.import_users_csv(text), "Đã nhập {} tài khoản.",
-                               url_for("admin.users"), page=lambda exc: _users_page(upload=refuse(form, exc, "file")))
+        raise DomainError("Tệp CSV phải được lưu với bảng mã UTF-8.") from None
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -97,22 +90,19 @@ def edit_user(user_id: int):
     """Show one account with the forms to move it and reset its password."""
     user = load_or_404(User, user_id, current_user, "see_user")
     move = MoveUserForm(role=user.role, unit_id=user.unit_id)
-    move.unit_id.choices = _unit_choices()
+    move.unit_id.choices = queries.unit_choices()
     if request.method == "GET":
         return _user_page(user, move=move)
-    if not move.validate_on_submit():
-        return _user_page(user, move=move), 422
-    unit = db.session.get(Unit, move.unit_id.data)
-    return commit_and_redirect(lambda: services.move_user(user, unit, move.role.data), "Đã chuyển tài khoản.",
-                               url_for("admin.edit_user", user_id=user.id),
-                               page=lambda exc: _user_page(user, move=refuse(move, exc)))
+    return submit(move, lambda typed: _user_page(user, move=typed),
+                  lambda: services.move_user(user, db.session.get(Unit, move.unit_id.data), move.role.data),
+                  "Đã chuyển tài khoản.", url_for("admin.edit_user", user_id=user.id))
 
 
 def _user_page(user: User, move=None, reset=None, confirm=None) -> str:
     """One account's page; after bad input, the form as typed with its errors."""
     if move is None:
         move = MoveUserForm(formdata=None, role=user.role, unit_id=user.unit_id)
-        move.unit_id.choices = _unit_choices()
+        move.unit_id.choices = queries.unit_choices()
     return render_template("admin/user.html", user=user, move=move, reset=reset or ResetPasswordForm(formdata=None),
                            confirm=confirm or ConfirmForm(formdata=None))
 
@@ -122,11 +112,9 @@ def reset_password(user_id: int):
     """Set a new password for an account."""
     user = load_or_404(User, user_id, current_user, "see_user")
     form = ResetPasswordForm()
-    if not form.validate_on_submit():
-        return _user_page(user, reset=form), 422
-    return commit_and_redirect(lambda: services.reset_password(user, form.password.data),
-                               "Đã đặt lại mật khẩu.", url_for("admin.edit_user", user_id=user.id),
-                               page=lambda exc: _user_page(user, reset=refuse(form, exc, "password")))
+    return submit(form, lambda typed: _user_page(user, reset=typed),
+                  lambda: services.reset_password(user, form.password.data),
+                  "Đã đặt lại mật khẩu.", url_for("admin.edit_user", user_id=user.id), field="password")
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -152,8 +140,7 @@ def _calendar_page(form: CalendarDayForm) -> str:
     """The calendar page with its form (as typed, with its errors, after bad input)."""
     year = clock.today().year
     holidays, makeup = public_calendar(year, year)
-    marked = db.session.scalars(db.select(CalendarDay).order_by(CalendarDay.day.desc()).limit(200))
-    return render_template("admin/calendar.html", form=form, marked=list(marked), year=year,
+    return render_template("admin/calendar.html", form=form, marked=queries.marked_days(), year=year,
                            holidays=sorted(holidays), makeup=sorted(makeup), confirm=ConfirmForm(formdata=None))
 
 
@@ -161,11 +148,10 @@ def _calendar_page(form: CalendarDayForm) -> str:
 def add_calendar_day():
     """Mark a day against the usual calendar."""
     form = CalendarDayForm()
-    if not form.validate_on_submit():
-        return _calendar_page(form), 422
-    return commit_and_redirect(
+    return submit(
+        form, _calendar_page,
         lambda: services.set_calendar_day(parse_vn_date(form.day.data), form.is_working.data == "1", form.note.data),
-        "Đã lưu ngày.", url_for("admin.calendar"), page=lambda exc: _calendar_page(refuse(form, exc, "day")))
+        "Đã lưu ngày.", url_for("admin.calendar"), field="day")
 
 
 @bp.post("/calendar/<int:day_id>/delete")
@@ -181,10 +167,8 @@ def remove_calendar_day(day_id: int):
 def mails():
     """The mail outbox: pending, sent, failed, with their attempts and errors."""
     status = request.args.get("status") or "failed"
-    counts = dict(db.session.execute(db.select(Mail.status, func.count()).group_by(Mail.status)).all())
-    query = db.select(Mail).where(Mail.status == status).order_by(Mail.id.desc())
-    return render_template("admin/mails.html", page=paginate(query, 50), counts=counts, status=status,
-                           confirm=ConfirmForm())
+    return render_template("admin/mails.html", page=paginate(queries.mails_in(status), 50),
+                           counts=queries.mail_counts(), status=status, confirm=ConfirmForm())
 
 
 @bp.post("/mails/<int:mail_id>/resend")

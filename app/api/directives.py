@@ -14,6 +14,7 @@ from app.directives.forms import SUBJECT_MAX
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
 from app.extensions import db
+from app.tasks import fanout
 
 
 @bp.post("/directives")
@@ -54,7 +55,7 @@ def publish_directive(directive_id: int):
     overrides = body.get("deadlines") or {}
     if not isinstance(overrides, dict):
         raise DomainError('"deadlines" phải là đối tượng {mã yêu cầu: thời hạn}.', status=422)
-    count = services.publish(directive, current_user._get_current_object(), units, overrides)
+    count = fanout.publish(directive, current_user._get_current_object(), units, overrides)
     db.session.commit()
     return jsonify({"tasks_created": count})
 

@@ -87,3 +87,13 @@ def commit_and_redirect(change, message: str, target: str, page=None):
         db.session.commit()
         flash(message.format(result), "success")
     return redirect(target)
+
+
+def submit(form, page, change, message: str, target, field: str | None = None):
+    """A posted form's whole answer: if it is valid, `commit_and_redirect` the `change`; if not, or if the change
+    is refused, ``page(form)``, the page again with everything as typed and why beside `field` (or the field the
+    refusal names). `target` is a URL, or a function giving it once the form is valid."""
+    if not form.validate_on_submit():
+        return page(form), 422
+    return commit_and_redirect(change, message, target() if callable(target) else target,
+                               page=lambda exc: page(refuse(form, exc, field)))

@@ -33,6 +33,7 @@ from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
 from app.extensions import db
+from app.tasks import fanout
 from app.units.queries import children_of, groups_of
 from app.units.services import save_group
 
@@ -239,7 +240,7 @@ def publish(directive_id: int):
         if form.scope.data == "list" and form.save_as.data:
             save_group(directive.issuer, form.save_as.data, form.unit_ids.data)
         services.register(directive, form.number.data, parse_vn_date(form.issued_on.data))
-        count = services.publish(directive, current_user._get_current_object(), unit_ids)
+        count = fanout.publish(directive, current_user._get_current_object(), unit_ids)
     except DomainError as exc:
         db.session.rollback()
         return _page(directive, exc.status, publish=form, error=exc.message)
@@ -260,13 +261,13 @@ def add_units(directive_id: int):
                      else "Yêu cầu không hợp lệ.")
     try:
         unit_ids = services.target_units(directive, form.unit_ids.data)
-        preview = services.add_units_preview(directive, unit_ids)
+        preview = fanout.add_units_preview(directive, unit_ids)
     except DomainError as exc:
         db.session.rollback()
         return _page(directive, exc.status, add=form, error=exc.message)
     if form.confirm.data != "1":
         return _page(directive, add=form, preview=preview)
-    count = services.add_units(directive, current_user._get_current_object(), unit_ids)
+    count = fanout.add_units(directive, current_user._get_current_object(), unit_ids)
     db.session.commit()
     flash(f"Đã giao thêm {count} nhiệm vụ cho {preview['units']} đơn vị.", "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
@@ -293,11 +294,11 @@ def change_deadline(directive_id: int, requirement_id: int):
 
     if form.confirm.data != "1":
         try:
-            return _page(directive, **posted, preview=services.deadline_preview(directive, requirement, rule))
+            return _page(directive, **posted, preview=fanout.deadline_preview(directive, requirement, rule))
         except DomainError as exc:
             return refused(exc)
     return commit_and_redirect(
-        lambda: services.change_deadline(directive, requirement, rule, current_user._get_current_object()),
+        lambda: fanout.change_deadline(directive, requirement, rule, current_user._get_current_object()),
         "Đã đổi thời hạn: {} nhiệm vụ chưa hoàn thành được cập nhật và các đơn vị đã được báo.",
         url_for("directives.show", directive_id=directive.id, _anchor=f"req-{requirement.id}"), page=refused)
 

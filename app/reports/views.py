@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core import clock
 from app.core.downloads import DOCX, XLSX, attachment
 from app.core.errors import DomainError
-from app.core.flow import commit_and_redirect, refuse
+from app.core.flow import submit
 from app.core.paging import paginate
 from app.core.periods import is_month, month_key
 from app.core.permissions import load_or_404, require
@@ -109,13 +109,14 @@ def import_page():
     """Upload the one-stop software's export; a bad row refuses the whole file with its line number."""
     require(current_user, "create_directive")
     form = ImportForm()
-    if not form.validate_on_submit():
-        return _figures_page(import_form=form), 422
+    return submit(form, lambda typed: _figures_page(import_form=typed), lambda: _import_upload(form.file.data),
+                  "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"), field="file")
+
+
+def _import_upload(upload) -> int:
+    """Import an uploaded export for the communes the user may import for; how many units it filled."""
     allowed, by_slug = units_for_import(current_user)
-    upload = form.file.data
-    return commit_and_redirect(lambda: import_figures(upload.read(), upload.filename, allowed, by_slug),
-                               "Đã nhập số liệu của {} đơn vị.", url_for("reports.figures"),
-                               page=lambda exc: _figures_page(import_form=refuse(form, exc, "file")))
+    return import_figures(upload.read(), upload.filename, allowed, by_slug)
 
 
 @bp.get("/figures/template.xlsx")
@@ -132,14 +133,15 @@ def set_target_page():
     """Set the month's online-rate target for the units below the office's unit."""
     require(current_user, "create_directive")
     form = TargetForm()
-    if not form.validate_on_submit():
-        return _figures_page(target_form=form), 422
-    period = month_key(form.period.data)
+    return submit(form, lambda typed: _figures_page(target_form=typed), lambda: _set_target(form),
+                  "Đã đặt chỉ tiêu.", lambda: url_for("reports.figures", period=month_key(form.period.data)),
+                  field="rate")
+
+
+def _set_target(form: TargetForm) -> None:
+    """Set the office's target from the form's percentages (an empty level rate sets none)."""
     level3, level4 = (float(f.data) / 100 if f.data is not None else None for f in (form.level3, form.level4))
-    return commit_and_redirect(lambda: set_target(current_user.unit_id, period, float(form.rate.data) / 100,
-                                                  level3, level4),
-                               "Đã đặt chỉ tiêu.", url_for("reports.figures", period=period),
-                               page=lambda exc: _figures_page(target_form=refuse(form, exc, "rate")))
+    set_target(current_user.unit_id, month_key(form.period.data), float(form.rate.data) / 100, level3, level4)
 
 
 @bp.get("/figures.xlsx")

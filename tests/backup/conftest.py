@@ -21,11 +21,11 @@ from app import create_app
 from app.core import clock
 from app.core.models import CalendarDay
 from app.directives.intake import draft_from_file
-from app.directives.services import publish
 from app.escalation.services import sweep_and_queue
 from app.extensions import db
 from app.indicators.services import set_target
 from app.tasks import services as tasks
+from app.tasks.fanout import publish
 from app.tasks.models import Task
 from app.units.services import save_group
 from tests import factories

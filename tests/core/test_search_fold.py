@@ -16,6 +16,7 @@ from app.directives import services as directive_services
 from app.directives.models import Directive
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.units.models import Unit
 from app.units.queries import by_slug
 from app.units.services import upsert_unit
@@ -42,7 +43,7 @@ def _published() -> Directive:
     directive = directive_services.create_draft(office.unit, office, {
         "number": "602/UBND-VP", "subject": "V/v tăng cường vệ sinh môi trường, phòng chống dịch bệnh mùa hè",
         "requirements": [{"label": "1", "text": "Tổ chức tổng vệ sinh", "deadline": None}]})
-    directive_services.publish(directive, office, directive_services.target_units(directive, "all"))
+    fanout.publish(directive, office, directive_services.target_units(directive, "all"))
     db.session.commit()
     return directive
 

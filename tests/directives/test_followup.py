@@ -15,6 +15,7 @@ from app.directives.models import Directive
 from app.directives.reading import read_document
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 
 FIGURES = Path(__file__).resolve().parents[1] / "reports" / "dvc_2022-04_tu_ky.csv"
 LAGGING = {"Tái Sơn", "Quang Phục", "Phượng Kỳ", "Tiên Động", "Hà Kỳ", "Quang Khải", "Tân Kỳ", "Văn Tố", "Đại Hợp"}
@@ -31,7 +32,7 @@ def reference_published(client):
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     directive = db.session.get(Directive, 1)
     directive.number, directive.issued_on = "520/UBND-VP", date(2022, 5, 20)
-    services.publish(directive, None, services.target_units(directive, "all"))
+    fanout.publish(directive, None, services.target_units(directive, "all"))
     db.session.commit()
     client.post("/api/v1/indicators/import", headers=bearer(client), content_type="multipart/form-data",
                 data={"file": (io.BytesIO(FIGURES.read_bytes()), "dvc.csv")})

@@ -16,6 +16,7 @@ from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.notices.models import Notice
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.models import Task, TaskHistory
 from app.units.models import Unit
 from tests.conftest import csrf_token, login
@@ -40,7 +41,7 @@ def published_with_a_date(client) -> tuple[int, int]:
     directive = db.session.get(Directive, directive_id)
     first = directive.requirements[0]
     services.register(directive, "520/UBND-VP", date(2022, 5, 20))
-    services.publish(directive, None, services.target_units(directive, "all"),
+    fanout.publish(directive, None, services.target_units(directive, "all"),
                      {str(first.id): {"kind": "date", "date": "2022-05-31"}})
     done = db.session.scalar(db.select(Task).where(Task.requirement_id == first.id).limit(1))
     done.state = "done"
@@ -303,7 +304,7 @@ def test_a_bad_follow_up_month_comes_back_422(client):
 def test_a_follow_up_of_an_unnumbered_directive_has_no_empty_slot(client):
     directive_id = office(client)
     directive = db.session.get(Directive, directive_id)
-    services.publish(directive, None, services.target_units(directive, "all"))
+    fanout.publish(directive, None, services.target_units(directive, "all"))
     db.session.commit()
     user = db.session.scalar(db.select(User).where(User.username == "vanphong"))
     draft, created = draft_follow_up(directive, user, "2022-05", "overdue")

@@ -6,6 +6,7 @@ from app.core import clock
 from app.directives import services
 from app.directives.models import Directive
 from app.extensions import db
+from app.tasks import fanout
 from app.tasks.models import Task
 from tests import factories
 from workers.schedule import tick
@@ -18,7 +19,7 @@ def publish_monthly(tree, on: str) -> Directive:
     directive = factories.make_directive(tree.district, state="draft")
     factories.make_requirement(directive, "Báo cáo số liệu hằng tháng", deadline=MONTHLY, kind="figures")
     db.session.refresh(directive)
-    services.publish(directive, tree.users["office"], [tree.commune_a.id, tree.commune_b.id])
+    fanout.publish(directive, tree.users["office"], [tree.commune_a.id, tree.commune_b.id])
     db.session.commit()
     return directive
 
@@ -40,7 +41,7 @@ def test_the_job_catches_up_every_period_missed(tree):
     assert "open-new-periods" in tick()
     assert periods(tree.commune_a) == [("2022-05", "2022-05-25"), ("2022-06", "2022-06-25"),
                                        ("2022-07", "2022-07-25"), ("2022-08", "2022-08-25")]
-    assert services.open_new_periods() == 0  # idempotent
+    assert fanout.open_new_periods() == 0  # idempotent
 
 
 def test_new_period_starts_fresh_and_closed_directive_stops(tree):
@@ -49,12 +50,12 @@ def test_new_period_starts_fresh_and_closed_directive_stops(tree):
     task.state, task.data = "done", {"total": 10}
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-05-26T08:00:00"))
-    services.open_new_periods()
+    fanout.open_new_periods()
     db.session.commit()
     june = db.session.scalar(db.select(Task).where(Task.unit_id == tree.commune_a.id, Task.period == "2022-06"))
     assert (june.state, june.data) == ("open", {})
     services.close(db.session.get(Directive, directive.id), tree.users["office"])
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-07-01T08:00:00"))
-    assert services.open_new_periods() == 0
+    assert fanout.open_new_periods() == 0
     assert db.session.scalar(db.select(func.count()).select_from(Task)) == 4

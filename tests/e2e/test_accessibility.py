@@ -29,6 +29,7 @@ from app.extensions import db
 from app.indicators.imports import import_figures
 from app.indicators.queries import units_for_import
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks import services as tasks
 from app.tasks.models import Task
 from app.units.models import Unit
@@ -102,7 +103,7 @@ def _seed() -> dict[str, int]:
     directive = db.session.get(Directive, 1)
     directive.requirements[1].kind = "written_report"  # every kind of task page is walked
     office = _user("vanphong")
-    directive_services.publish(directive, office, directive_services.target_units(directive, "all"))
+    fanout.publish(directive, office, directive_services.target_units(directive, "all"))
     allowed, by_slug = units_for_import(office)
     import_figures(FIGURES.read_bytes(), FIGURES.name, allowed, by_slug)
     db.session.commit()

@@ -12,6 +12,7 @@ from app.directives import services
 from app.directives.models import Directive
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from tests.e2e.conftest import sign_in
 
 FIGURES = Path(__file__).resolve().parents[1] / "reports" / "dvc_2022-04_tu_ky.csv"
@@ -21,7 +22,7 @@ def test_board_figures_and_downloads(live_server, page):
     seed_demo()
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     directive = db.session.get(Directive, 1)
-    services.publish(directive, None, services.target_units(directive, "all"))
+    fanout.publish(directive, None, services.target_units(directive, "all"))
     db.session.commit()
     sign_in(page, live_server, "vanphong")
     page.goto(live_server + "/directives/1")

@@ -13,6 +13,7 @@ from app.directives.models import Directive
 from app.extensions import db
 from app.notices.models import Mail
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.models import Task
 from app.units.models import Unit
 from tests.e2e.conftest import sign_in
@@ -30,7 +31,7 @@ def _three_overdue_communes() -> int:
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     directive = db.session.get(Directive, 1)
     services.register(directive, "479/UBND-VP", date(2022, 5, 16))
-    services.publish(directive, None, services.target_units(directive, "all"))
+    fanout.publish(directive, None, services.target_units(directive, "all"))
     db.session.flush()
     late = set(db.session.scalars(select(Unit.id).where(Unit.slug.in_(OVERDUE))))
     for task in db.session.scalars(

@@ -11,6 +11,7 @@ from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.notices.models import Notice
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.models import Task, TaskHistory
 
 
@@ -41,7 +42,7 @@ def test_changing_a_deadline_shows_what_changes_and_records_it(live_server, page
     directive = db.session.get(Directive, 1)
     first = directive.requirements[0]
     services.register(directive, "520/UBND-VP", date(2022, 5, 20))
-    services.publish(directive, None, services.target_units(directive, "all"),
+    fanout.publish(directive, None, services.target_units(directive, "all"),
                      {str(first.id): {"kind": "date", "date": "2022-05-31"}})
     db.session.scalar(db.select(Task).where(Task.requirement_id == first.id).limit(1)).state = "done"
     db.session.commit()

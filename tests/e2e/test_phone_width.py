@@ -14,6 +14,7 @@ from app.directives.models import Directive
 from app.escalation.services import sweep_and_queue
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.models import Task
 from tests.conftest import login
 
@@ -47,7 +48,7 @@ def _published(username: str) -> dict:
     directive.requirements[1].kind = "written_report"  # the office asks for item 2 in writing: every kind is there
     directive.requirements[0].text = PORTAL + " " + directive.requirements[0].text  # a long word, as directives cite
     office = db.session.scalar(select(User).where(User.username == "vanphong"))
-    directive_services.publish(directive, office, directive_services.target_units(directive, "all"))
+    fanout.publish(directive, office, directive_services.target_units(directive, "all"))
     db.session.commit()
     clock.freeze(clock.parse_instant("2022-05-25T08:00:00"))
     sweep_and_queue()

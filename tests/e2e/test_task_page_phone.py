@@ -11,6 +11,7 @@ from app.directives.models import Directive
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.models import Task, TaskHistory
 from app.units.models import Unit
 from tests.e2e.conftest import sign_in
@@ -26,7 +27,7 @@ def published(app):
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     directive = db.session.scalar(select(Directive))
     office = db.session.scalar(select(User).where(User.username == "vanphong"))
-    directive_services.publish(directive, office, directive_services.target_units(directive, "all"))
+    fanout.publish(directive, office, directive_services.target_units(directive, "all"))
     db.session.commit()
     tai_son = db.session.scalar(select(Unit).where(Unit.slug == "tai-son"))
     tasks = db.session.scalars(select(Task).where(Task.unit_id == tai_son.id)).all()

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import clock
-from app.directives.services import publish
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks.fanout import publish
 from app.tasks.models import Task
 from app.units.models import Unit
 from app.units.queries import by_slug

@@ -17,6 +17,7 @@ from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.reports.queries import column_labels, overdue_over_time
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.groups import GROUPS
 from app.tasks.models import Task
 from app.units.models import Unit
@@ -39,7 +40,7 @@ def board_directive() -> int:
     directive.subject = directive.subject or "Đẩy mạnh thực hiện dịch vụ công trực tuyến"
     db.session.flush()
     rules = {str(r.id): {"kind": "date", "date": "2022-05-24"} for r in directive.requirements if r.label}
-    services.publish(directive, None, services.target_units(directive, "all"), rules)
+    fanout.publish(directive, None, services.target_units(directive, "all"), rules)
     tai_son = db.session.scalar(db.select(Unit).where(Unit.name == "Xã Tái Sơn"))
     tasks = list(db.session.scalars(db.select(Task).where(Task.unit_id == tai_son.id, Task.due_on.is_not(None))
                                     .order_by(Task.requirement_id)))

@@ -19,6 +19,7 @@ from app.indicators.services import record_figures
 from app.reports.overview import overview, report_month
 from app.reports.queries import summary
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks import services as tasks
 from app.tasks.models import Task
 from app.units.queries import by_slug
@@ -78,7 +79,7 @@ def district():
     at("2022-05-20T09:00:00")
     reference = db.session.get(Directive, 1)
     rules = {str(r.id): {"kind": "date", "date": "2022-05-24"} for r in reference.requirements if r.label}
-    directives.publish(reference, None, directives.target_units(reference, "all"), rules)
+    fanout.publish(reference, None, directives.target_units(reference, "all"), rules)
     db.session.commit()
     for label in ("1", "2"):
         hand_in(task("tai-son", label), "mc.tai-son")

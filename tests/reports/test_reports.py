@@ -14,6 +14,7 @@ from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.models import MonthlyFigures
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks.groups import GROUPS
 from app.tasks.models import Task
 from tests.conftest import csrf_token, login
@@ -33,7 +34,7 @@ def published():
     clock.freeze(clock.parse_instant("2022-05-20T09:00:00"))
     directive = db.session.get(Directive, 1)
     rules = {str(r.id): {"kind": "date", "date": "2022-05-24"} for r in directive.requirements if r.label}
-    services.publish(directive, None, services.target_units(directive, "all"), rules)
+    fanout.publish(directive, None, services.target_units(directive, "all"), rules)
     db.session.commit()
     return directive.id
 

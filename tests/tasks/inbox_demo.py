@@ -10,6 +10,7 @@ from app.core import clock
 from app.directives import services as directive_services
 from app.extensions import db
 from app.seed.services import seed_demo
+from app.tasks import fanout
 from app.tasks import services as task_services
 from app.tasks.models import Task
 from app.units.queries import by_slug
@@ -45,7 +46,7 @@ def build_inbox() -> list[int]:
         "number": "601/UBND-VP", "subject": "Các việc trọng tâm tháng 6", "requirements": rows})
     for requirement in directive.requirements:
         requirement.kind = "action"  # handed in with a note alone
-    directive_services.publish(directive, office, [by_slug("tai-son").id])
+    fanout.publish(directive, office, [by_slug("tai-son").id])
     db.session.commit()
     tasks = {t.requirement.text: t for t in db.session.scalars(select(Task).where(Task.directive_id == directive.id))}
     ordered = [tasks[text] for _section, text, _due in REQUIREMENTS]
