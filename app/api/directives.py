@@ -8,11 +8,13 @@ from app.api.views import bp
 from app.core.errors import DomainError
 from app.core.limits import column_length, is_id
 from app.core.permissions import load_or_404, require
-from app.directives import guidance, intake, services
+from app.directives import intake, services
 from app.directives.followup import draft_follow_up, figures_warning
 from app.directives.forms import SUBJECT_MAX
+from app.directives.guidance import GUIDANCE_MAX, author_name, guidance_json, guidance_of
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
+from app.escalation.guidance import TOKEN, give_guidance
 from app.extensions import db
 from app.tasks import fanout
 
@@ -85,7 +87,7 @@ def directive_guidance(directive_id: int):
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     if request.method == "POST":
         return _give_guidance(directive)
-    return jsonify([guidance.guidance_json(item) for item in guidance.guidance_of(directive, current_user)])
+    return jsonify([guidance_json(item) for item in guidance_of(directive, current_user)])
 
 
 def _give_guidance(directive: Directive):
@@ -94,13 +96,13 @@ def _give_guidance(directive: Directive):
     require(current_user, "guide_directive", directive)
     body = json_body()
     key = text_field(body, "key")
-    if key is not None and not guidance.TOKEN.fullmatch(key):
+    if key is not None and not TOKEN.fullmatch(key):
         raise DomainError('Trường "key" phải gồm 8 đến 64 chữ cái không dấu, chữ số, "-" hoặc "_".')
     units = body.get("units", "overdue")
     if isinstance(units, list) and not all(map(is_id, units)):  # a larger number never reaches the database
         raise DomainError('"units" phải là "overdue" hoặc danh sách mã đơn vị.')
-    given, created = guidance.give_guidance(directive, current_user._get_current_object(),
-                                            text_field(body, "body", guidance.GUIDANCE_MAX) or "", units, token=key)
+    given, created = give_guidance(directive, current_user._get_current_object(),
+                                            text_field(body, "body", GUIDANCE_MAX) or "", units, token=key)
     db.session.commit()
-    item = {"guidance": given, "author": guidance.author_name(given.author), "units": given.units}
-    return jsonify(guidance.guidance_json(item)), 201 if created else 200
+    item = {"guidance": given, "author": author_name(given.author), "units": given.units}
+    return jsonify(guidance_json(item)), 201 if created else 200

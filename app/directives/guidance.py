@@ -1,189 +1,19 @@
-"""Guidance (ý kiến chỉ đạo) on a whole directive: the chairman or the office writes once, and each unit it is
-for (those overdue, or those chosen) gets an in-app notice and a mail to its chair and staff, the chair's with the
-Party secretary in copy."""
+"""Guidance (ý kiến chỉ đạo) on a whole directive as it is read: on the directive's page, in the API, on each
+task of a unit it reached (given and mailed by `app.escalation.guidance`)."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from dataclasses import dataclass
-from html import escape
-
-from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth.models import User
-from app.core import audit, clock
-from app.core.errors import DomainError, Forbidden
-from app.core.jobs import enqueue_after_commit
-from app.core.limits import is_id
-from app.core.permissions import CHAIR_ROLES, allowed
-from app.directives.forms import GuidanceForm
+from app.core import clock
 from app.directives.models import Directive, DirectiveGuidance
 from app.extensions import db
-from app.notices.models import Mail, Notice
-from app.notices.services import mail_unit_notices
-from app.tasks.models import Task
-from app.tasks.queries import task_group
 from app.units.models import Unit
 from app.units.policy import visible_unit_ids
 
 #: The longest guidance taken: a few paragraphs in practice.
 GUIDANCE_MAX = 5000
-#: What a token may look like: the form's (`new_token`), or an API client's idempotency key.
-TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
-UNFINISHED = ("open", "returned")
-
-
-class GuidanceRefused(DomainError):
-    """Guidance refused, with the form field its reason belongs beside."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message, status)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class UnitChoice:
-    """A unit of the directive as the form lists it: its name and how many of its tasks are overdue."""
-
-    id: int
-    unit_name: str
-    overdue: int
-
-    @property
-    def name(self) -> str:
-        """How the list of units shows it: the name, with the overdue tasks when there are some."""
-        return f"{self.unit_name} — {self.overdue} nhiệm vụ quá hạn" if self.overdue else self.unit_name
-
-
-def new_token() -> str:
-    """A token for one filling of the form: sent twice, it gives the guidance once."""
-    return uuid.uuid4().hex
-
-
-def directive_units(directive: Directive, user) -> list[UnitChoice]:
-    """The units given tasks of the directive that the user sees, each with its overdue tasks: the overdue
-    ones first (those guidance is most often for), then by name."""
-    overdue = func.sum(case((task_group() == "open_overdue", 1), else_=0))
-    rows = db.session.execute(
-        select(Unit.id, Unit.name, overdue).join(Task, Task.unit_id == Unit.id)
-        .where(Task.directive_id == directive.id, Unit.id.in_(visible_unit_ids(user)))
-        .group_by(Unit.id, Unit.name).order_by(overdue.desc(), Unit.name, Unit.id))
-    return [UnitChoice(unit_id, name, int(count or 0)) for unit_id, name, count in rows]
-
-
-def give_guidance(directive: Directive, user, body: str, target, token: str | None = None
-                  ) -> tuple[DirectiveGuidance, bool]:
-    """Give guidance to the units `target` names ("overdue", or a list of unit ids of the directive).
-
-    Returns the guidance and whether it is new: the same form sent again (same token) gives back the first one
-    and sends nothing. The caller commits; the mails leave after the commit.
-    """
-    if not allowed(user, "guide_directive", directive):
-        raise Forbidden("Chỉ lãnh đạo và Văn phòng của đơn vị ban hành gửi được ý kiến chỉ đạo về văn bản.")
-    if directive.state != "published":
-        raise GuidanceRefused("Văn bản chưa ban hành hoặc đã kết thúc theo dõi: không gửi ý kiến chỉ đạo được.",
-                              status=409)
-    key = f"{directive.id}:{user.id}:{token if token and TOKEN.fullmatch(token) else new_token()}"
-    earlier = _by_key(key)
-    if earlier is not None:
-        return earlier, False
-    text = clean_body(body)
-    unit_ids = target_units(directive, user, target)
-    guidance, created = _new_guidance(directive, user, text, target == "overdue", key, unit_ids)
-    if not created:
-        return guidance, False
-    _notify(guidance, directive, user, unit_ids)
-    audit.record("guidance_given", directive, user=user, detail={"guidance_id": guidance.id, "units": len(unit_ids)})
-    return guidance, True
-
-
-def clean_body(body: str | None) -> str:
-    """The text as typed, its line breaks as "\\n"; refused when empty or too long."""
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        raise GuidanceRefused("Vui lòng nhập nội dung ý kiến chỉ đạo.", "guidance")
-    if len(text) > GUIDANCE_MAX:
-        raise GuidanceRefused(f"Ý kiến chỉ đạo dài quá {GUIDANCE_MAX:,} ký tự.".replace(",", "."), "guidance")
-    return text
-
-
-def target_units(directive: Directive, user, target) -> list[int]:
-    """The ids of the units the guidance goes to: those with an overdue task, or those chosen among the
-    directive's units; refused, beside the field, when there is none."""
-    units = directive_units(directive, user)
-    if target == "overdue":
-        ids = [u.id for u in units if u.overdue]
-        if not ids:
-            raise GuidanceRefused("Hiện không có đơn vị nào còn nhiệm vụ quá hạn: hãy chọn các đơn vị nhận ý kiến.",
-                                  "reach")
-        return ids
-    if not isinstance(target, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in target):
-        raise GuidanceRefused('Nơi nhận phải là "overdue" hoặc danh sách mã đơn vị.', "reach")
-    if not target:
-        raise GuidanceRefused("Vui lòng chọn ít nhất một đơn vị nhận ý kiến chỉ đạo.", "guide_units")
-    known = {u.id for u in units}
-    if not all(is_id(i) and i in known for i in target):
-        raise GuidanceRefused("Đơn vị đã chọn không có nhiệm vụ của văn bản này.", "guide_units")
-    return sorted(set(target))
-
-
-def _by_key(key: str) -> DirectiveGuidance | None:
-    return db.session.scalar(select(DirectiveGuidance).where(DirectiveGuidance.key == key))
-
-
-def _new_guidance(directive: Directive, user, text: str, to_overdue: bool, key: str,
-                  unit_ids: list[int]) -> tuple[DirectiveGuidance, bool]:
-    """The guidance row with its units, and True; the row another request stored meanwhile under the same key,
-    and False."""
-    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))))
-    try:
-        with db.session.begin_nested():
-            guidance = DirectiveGuidance(directive_id=directive.id, author_id=user.id, body=text,
-                                         to_overdue=to_overdue, key=key, units=units)
-            db.session.add(guidance)
-    except IntegrityError:  # the same form, sent twice at once: the first one's row
-        earlier = _by_key(key)
-        if earlier is None:  # refused for another reason
-            raise
-        return earlier, False
-    return guidance, True
-
-
-def _notify(guidance: DirectiveGuidance, directive: Directive, user, unit_ids: list[int]) -> None:
-    """One in-app notice per unit (keyed by guidance and unit), the mails to each unit's chair and staff (the
-    chair's with the Party secretary in copy), sent once the transaction commits."""
-    now, tasks = clock.now(), _task_of_each_unit(directive, unit_ids)
-    subject = notice_subject(guidance, directive, user)
-    db.session.execute(insert(Notice), [
-        {"key": f"guidance:{guidance.id}:{unit_id}", "kind": "guidance", "channel": "in_app", "unit_id": unit_id,
-         "directive_id": directive.id, "task_id": tasks.get(unit_id), "status": "sent", "attempts": 0,
-         "created_at": now, "sent_at": now, "subject": subject, "body": guidance.body}
-        for unit_id in unit_ids])
-    of_guidance = (Notice.kind == "guidance", Notice.directive_id == directive.id,
-                   Notice.key.startswith(f"guidance:{guidance.id}:"))
-    mail_unit_notices(*of_guidance)
-    notices = select(Notice.id).where(*of_guidance)
-    chairs = select(User.id).where(User.role.in_(CHAIR_ROLES))
-    db.session.execute(update(Mail).where(Mail.notice_id.in_(notices), Mail.recipient_id.in_(chairs))
-                       .values(cc_roles=["secretary"]).execution_options(synchronize_session=False))
-    for mail_id in db.session.scalars(select(Mail.id).where(Mail.notice_id.in_(notices), Mail.status == "pending")):
-        enqueue_after_commit("workers.jobs.send_mail", mail_id, queue="emails")
-
-
-def _task_of_each_unit(directive: Directive, unit_ids: list[int]) -> dict[int, int]:
-    """For each unit, the task its notice opens: an overdue one first, then the next due, then any."""
-    today = clock.today()
-    rank = case((task_group(today) == "open_overdue", 0), (Task.state.in_(UNFINISHED), 1), else_=2)
-    rows = db.session.execute(select(Task.unit_id, Task.id).where(Task.directive_id == directive.id,
-                                                                  Task.unit_id.in_(unit_ids))
-                              .order_by(Task.unit_id, rank, Task.due_on.is_(None), Task.due_on, Task.id))
-    first: dict[int, int] = {}
-    for unit_id, task_id in rows:
-        first.setdefault(unit_id, task_id)
-    return first
 
 
 def author_name(user) -> str:
@@ -192,13 +22,6 @@ def author_name(user) -> str:
         return "Lãnh đạo"
     name = user.full_name or user.username
     return f"{name} ({user.position})" if user.position else name
-
-
-def notice_subject(guidance: DirectiveGuidance, directive: Directive, user) -> str:
-    """The notice's one line: who, on which directive, the start of the text."""
-    start = " ".join(guidance.body.split())
-    start = start if len(start) <= 120 else start[:119].rstrip() + "…"
-    return f"Ý kiến chỉ đạo của {author_name(user)} về văn bản {directive.number or '(chưa có số)'}: {start}"[:300]
 
 
 def guidance_of(directive: Directive, user) -> list[dict]:
@@ -224,7 +47,7 @@ def guidance_json(item: dict) -> dict:
             "to_overdue": guidance.to_overdue, "unit_ids": [u.id for u in item["units"]]}
 
 
-def guidance_for_task(task: Task) -> list[dict]:
+def guidance_for_task(task) -> list[dict]:
     """The guidance that reached the task's unit on the task's directive, newest first."""
     rows = db.session.scalars(
         select(DirectiveGuidance).where(DirectiveGuidance.directive_id == task.directive_id,
@@ -234,79 +57,7 @@ def guidance_for_task(task: Task) -> list[dict]:
     return [{"guidance": g, "author": author_name(g.author)} for g in rows]
 
 
-def page_context(directive: Directive, user, form=None) -> dict:
-    """What the directive page's guidance section shows: the form (as typed, with its errors, or fresh) for
-    those who may guide, the units it can reach, and the guidance given so far."""
-    context = {"guidance_list": guidance_of(directive, user), "guide_form": None}
-    if directive.state != "published" or not allowed(user, "guide_directive", directive):
-        return context
-    units = directive_units(directive, user)
-    overdue = sum(1 for u in units if u.overdue)
-    if form is None:
-        form = GuidanceForm(formdata=None, reach="overdue" if overdue else "chosen", token=new_token())
-    form.reach.choices = [("overdue", f"Các đơn vị còn nhiệm vụ quá hạn ({overdue})"),
-                          ("chosen", "Các đơn vị chọn")]
-    chosen = [i for i in (form.guide_units.data or []) if i in {u.id for u in units}]
-    reach = overdue if form.reach.data == "overdue" else len(chosen)
-    return {**context, "guide_form": form, "guide_units": units, "guide_overdue": overdue,
-            "guide_reach": reach}
-
-
-# --- The mail ------------------------------------------------------------------------------------------------
-
-
-def render_mail(mail: Mail):
-    """The words of a guidance mail: greeting, who guides on which directive, the text with its line breaks
-    kept, then the unit's unfinished tasks of the directive with their links."""
-    # escalation sits above directives (it imports this module for the mail): its renderer is reached
-    # only when a guidance mail is written, so importing directives never pulls escalation in
-    from app.escalation.render import Rendered, _cc, one_line
-
-    notice = db.session.get(Notice, mail.notice_id) if mail.notice_id else None
-    if notice is None:
-        return None
-    directive = db.session.get(Directive, notice.directive_id)
-    guidance = _guidance_of_notice(notice)
-    recipient = db.session.get(User, mail.recipient_id) if mail.recipient_id else None
-    head = [f"Kính gửi {recipient.position or recipient.full_name}," if recipient else "Kính gửi,",
-            f"{author_name(guidance.author if guidance else None)} có ý kiến chỉ đạo về văn bản {_cited(directive)}:"]
-    text, html = _mail_bodies(head, notice.body, _unfinished_lines(directive, notice.unit_id))
-    subject = one_line(f"[Theo dõi chỉ đạo] Ý kiến chỉ đạo về văn bản {directive.number or '(chưa có số)'}")
-    return Rendered(subject=subject[:300], text=text, html=html, cc=_cc(mail))
-
-
-def _unfinished_lines(directive: Directive, unit_id: int) -> list[tuple[str, str]]:
-    """The unit's unfinished tasks of the directive as mail lines (text, HTML), soonest due first."""
-    from app.escalation.render import _task_line  # escalation sits above directives: reached only when mailing
-
-    tasks = db.session.scalars(
-        select(Task).where(Task.directive_id == directive.id, Task.unit_id == unit_id, Task.state.in_(UNFINISHED))
-        .options(joinedload(Task.unit), joinedload(Task.requirement), joinedload(Task.directive))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
-    return [_task_line(task, clock.today()) for task in tasks]
-
-
-def _mail_bodies(head: list[str], body: str, lines: list[tuple[str, str]]) -> tuple[str, str]:
-    """The plain text and the HTML of the mail; the guidance's line breaks stay line breaks in both."""
-    footer = "Thư tự động từ hệ thống Theo dõi chỉ đạo. Vui lòng không trả lời thư này."
-    heading = f"Nhiệm vụ của đơn vị chưa hoàn thành ({len(lines)}):"
-    tasks_text = [heading, *(f"  - {text}" for text, _ in lines), ""] if lines else []
-    text = "\n".join([head[0], "", head[1], "", body, "", *tasks_text, footer])
-    tasks_html = f"<p>{escape(heading)}</p><ul>{''.join(f'<li>{h}</li>' for _, h in lines)}</ul>" if lines else ""
-    html = ("".join(f"<p>{escape(line)}</p>" for line in head)
-            + "<blockquote style='border-left:3px solid #c00;margin:0;padding-left:8px'>"
-            + escape(body).replace("\n", "<br>\n") + "</blockquote>"
-            + f"{tasks_html}<p style='color:#666;font-size:small'>{escape(footer)}</p>")
-    return text, html
-
-
-def _guidance_of_notice(notice: Notice) -> DirectiveGuidance | None:
-    """The guidance a notice tells of (its key is ``guidance:<guidance>:<unit>``)."""
-    match = re.fullmatch(r"guidance:([0-9]+):[0-9]+", notice.key)
-    return db.session.get(DirectiveGuidance, int(match.group(1))) if match else None
-
-
-def _cited(directive: Directive) -> str:
+def cited(directive: Directive) -> str:
     """The directive as a letter cites it: number, date and subject when known."""
     number = directive.number or "(chưa có số)"
     day = f" ngày {directive.issued_on:%d/%m/%Y}" if directive.issued_on else ""

@@ -14,7 +14,7 @@ from app.core.forms import ConfirmForm
 from app.core.paging import paginate
 from app.core.periods import month_key, month_label
 from app.core.permissions import allowed, load_or_404, require
-from app.directives import guidance, intake, services
+from app.directives import intake, services
 from app.directives.deadlines import describe
 from app.directives.documents import directive_document
 from app.directives.followup import default_period, draft_follow_up, figures_warning
@@ -32,6 +32,7 @@ from app.directives.forms import (
 from app.directives.models import Directive, Requirement
 from app.directives.queries import directives_for, load_full, progress
 from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
+from app.escalation import guidance
 from app.extensions import db
 from app.tasks import fanout
 from app.units.queries import children_of, groups_of

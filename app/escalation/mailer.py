@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from app.auth.models import User
 from app.core import audit, clock
+from app.escalation.guidance import render_mail as render_guidance
 from app.escalation.render import one_line, render
 from app.extensions import db
 from app.notices.models import Mail
@@ -92,7 +93,8 @@ def _claim(mail_id: int) -> bool:
 
 def _prepare(mail: Mail) -> tuple[EmailMessage, list[str]] | None:
     """Render the mail, store what it says and build the message; None when there is nothing left to say."""
-    content = render(mail)
+    # A leader's guidance is words, not a list of tasks: written by its own module.
+    content = render_guidance(mail) if mail.kind == "guidance" else render(mail)
     if content is None:
         return None
     mail.subject, mail.text, mail.html, mail.cc = content.subject, content.text, content.html, content.cc

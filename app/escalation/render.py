@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.core import clock
-from app.directives.guidance import render_mail
 from app.directives.models import Directive
 from app.escalation.ladder import AUDIENCE_ROLES
 from app.escalation.models import TaskNotice
@@ -36,8 +35,6 @@ class Rendered:
 
 def render(mail: Mail) -> Rendered | None:
     """The mail's content, or None when there is nothing left to say (never an empty mail)."""
-    if mail.kind == "guidance":  # a leader's words, not a list of tasks: written by its own module
-        return render_mail(mail)
     tasks, title = _content(mail)
     if not tasks:
         return None

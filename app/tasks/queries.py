@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.permissions import WORKING_ROLES
+from app.directives.guidance import guidance_for_task
 from app.directives.models import Directive
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -137,8 +138,6 @@ def review_queue(user):
 
 def task_page_data(task: Task) -> dict:
     """What the task page shows besides the task: evidence, comments, history, requests."""
-    # Guidance builds on tasks (it imports this package): read here, when a page asks.
-    from app.directives.guidance import guidance_for_task
 
     def rows(model, order):
         return list(db.session.scalars(db.select(model).where(model.task_id == task.id).order_by(order)))

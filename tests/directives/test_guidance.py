@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from app.core import clock
 from app.core.errors import DomainError
-from app.directives.guidance import give_guidance, new_token
 from app.directives.models import DirectiveGuidance
+from app.escalation.guidance import give_guidance, new_token
 from app.extensions import db
 from app.notices.models import Mail, Notice
 from tests import factories
