@@ -19,7 +19,7 @@ def _application():
     if has_app_context():
         return current_app._get_current_object()
     if _app is None:
-        from app import create_app
+        from app import create_app  # only a bare `rq worker` builds an app: flask worker and tests already have one
 
         _app = create_app()
     return _app

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from app.auth.services import purge_expired_tokens
+from app.escalation.mailer import due_mail_ids, send
+from app.escalation.services import queue_mails, sweep_and_queue
+from app.tasks.fanout import open_new_periods as open_periods
 from workers.base import job
 
 
@@ -15,33 +18,24 @@ def purge_tokens() -> int:
 @job
 def open_new_periods() -> int:
     """Create each recurring requirement's task for the periods opened since the last run."""
-    from app.tasks.fanout import open_new_periods as open_periods
-
     return open_periods()
 
 
 @job
 def send_mail(mail_id: int) -> str:
     """Send one mail of the outbox (idempotent: a mail already sent or taken is skipped)."""
-    from app.escalation.mailer import send
-
     return send(mail_id)
 
 
 @job
 def escalation_sweep() -> dict:
     """The periodic escalation pass: record what is due, queue its mails."""
-    from app.escalation.services import sweep_and_queue
-
     return sweep_and_queue().as_json()
 
 
 @job
 def flush_outbox() -> int:
     """Queue the mails whose retry time came, and those whose worker vanished mid-send."""
-    from app.escalation.mailer import due_mail_ids
-    from app.escalation.services import queue_mails
-
     ids = due_mail_ids()
     queue_mails(ids)
     return len(ids)

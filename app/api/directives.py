@@ -9,13 +9,13 @@ from app.core.errors import DomainError
 from app.core.limits import column_length, is_id
 from app.core.permissions import load_or_404, require
 from app.directives import intake, services
-from app.directives.followup import draft_follow_up, figures_warning
 from app.directives.forms import SUBJECT_MAX
 from app.directives.guidance import GUIDANCE_MAX, author_name, guidance_json, guidance_of
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
 from app.escalation.guidance import TOKEN, give_guidance
 from app.extensions import db
+from app.reports.followup import draft_follow_up, figures_warning
 from app.tasks import fanout
 
 

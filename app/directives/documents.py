@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from app.core import nd30
 from app.directives.models import Directive
 from app.directives.wording import fill, templates_for, tidy
-from app.reports import nd30
 from app.units.naming import OFFICE_SYMBOL
 
 

@@ -17,7 +17,6 @@ from app.core.permissions import allowed, load_or_404, require
 from app.directives import intake, services
 from app.directives.deadlines import describe
 from app.directives.documents import directive_document
-from app.directives.followup import default_period, draft_follow_up, figures_warning
 from app.directives.form_rules import anchor_choices, deadline_fields, deadline_rule
 from app.directives.forms import (
     AddUnitsForm,
@@ -30,11 +29,13 @@ from app.directives.forms import (
     PublishForm,
 )
 from app.directives.models import Directive, Requirement
-from app.directives.queries import directives_for, load_full, progress
+from app.directives.queries import load_full
 from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
 from app.escalation import guidance
 from app.extensions import db
+from app.reports.followup import default_period, draft_follow_up, figures_warning
 from app.tasks import fanout
+from app.tasks.queries import directives_for, progress
 from app.units.queries import children_of, groups_of
 from app.units.services import save_group
 

@@ -10,13 +10,12 @@ from sqlalchemy import func, literal_column, select
 from app.core import clock
 from app.core.periods import month_label
 from app.directives.models import Directive
-from app.directives.queries import directives_for
 from app.extensions import db
 from app.indicators.models import MonthlyFigures, online_rate
 from app.indicators.queries import latest_period, ranking
 from app.reports.queries import compliance, empty_groups, missed_months, unit_names
 from app.tasks.models import Task
-from app.tasks.queries import task_group
+from app.tasks.queries import directives_for, task_group
 from app.units.models import Unit
 from app.units.policy import visible_unit_ids
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.core import clock
+from app.core import clock, nd30
 from app.core.numbers import vnnum, vnpercent
 from app.core.periods import month_label
 from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.models import MonthlyFigures
 from app.indicators.queries import ranking
-from app.reports import nd30
 from app.reports.queries import summary, unit_names
 from app.tasks.groups import GROUPS
 from app.units.naming import leaders_recipient

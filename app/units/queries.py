@@ -15,14 +15,6 @@ def visible_units(user):
     return db.select(Unit).where(unit_filter(user)).order_by(Unit.path)
 
 
-def account_counts(unit_ids: list[int]) -> dict[int, int]:
-    """How many accounts each of the units has (units with none are absent)."""
-    from app.auth.models import User  # users belong to units: auth sits above units in the import order
-
-    return dict(db.session.execute(
-        db.select(User.unit_id, db.func.count()).where(User.unit_id.in_(unit_ids)).group_by(User.unit_id)).all())
-
-
 def children_of(unit: Unit) -> list[Unit]:
     """The units directly below a unit, by name."""
     return list(db.session.scalars(db.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))

@@ -3,10 +3,10 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from app.auth.queries import account_counts
 from app.core.paging import paginate
 from app.core.permissions import require
 from app.units.listing import units_matching
-from app.units.queries import account_counts
 
 bp = Blueprint("units", __name__)
 

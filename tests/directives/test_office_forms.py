@@ -11,7 +11,7 @@ from sqlalchemy import func
 from app.auth.models import User
 from app.core import clock
 from app.directives import services
-from app.directives.followup import draft_follow_up
+from app.reports.followup import draft_follow_up
 from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.notices.models import Notice

@@ -22,7 +22,7 @@ from app.auth.models import User
 from app.core import clock
 from app.core.database import set_write_intent
 from app.directives import services as directive_services
-from app.directives.followup import draft_follow_up
+from app.reports.followup import draft_follow_up
 from app.directives.models import Directive, Requirement
 from app.escalation.services import sweep_and_queue
 from app.extensions import db

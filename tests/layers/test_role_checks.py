@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from app.core.permissions import RULES
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Where roles may be compared: the permissions module, and the model that defines them.
 HOMES = {Path("app/core/permissions.py"), Path("app/auth/models.py")}
@@ -40,3 +42,13 @@ def test_the_check_finds_a_role_compared_in_a_view_or_a_template():
         assert ROLE_CHECK.search(line), line
     assert not ROLE_CHECK.search('role_label = ROLES.get(user.role, user.role)')
     assert not ROLE_CHECK.search("if role not in ROLES:")  # validation that a role exists, not a rule
+
+
+def test_every_action_the_code_asks_about_has_a_rule(app):
+    """An action named by a page, the API or a template has its rule once the app is built: those a domain
+    package adds from its policy module (see_directive, see_evidence) included, so none is a KeyError."""
+    call = re.compile(r"\b(?:allowed|require|load_or_404)\([^)]*?\"([a-z_]+)\"")
+    asked = {name for folder, pattern in (("app", "*.py"), ("templates", "*.html"))
+             for path in (ROOT / folder).rglob(pattern) for name in call.findall(path.read_text(encoding="utf-8"))}
+    assert {"see_directive", "see_evidence", "work_task"} <= asked
+    assert sorted(asked - set(RULES)) == []
