@@ -104,6 +104,19 @@ def _shown(task: Task, name: str) -> bool:
             "assign": allowed(current_user, "assign_task", task)}.get(name, False)
 
 
+#: Forms that are one button: a failed check means a stale or forged page, not something typed to correct.
+BUTTONS = frozenset({"withdraw", "confirm", "assign"})
+
+
+def _posted(task: Task, name: str, form, change, message: str, field: str | None = None):
+    """A task form's whole answer: checked, then the service run and committed, or the page again saying why."""
+    if not form.validate_on_submit():
+        if name in BUTTONS:
+            abort(400)
+        return _invalid(task, name, form)
+    return _apply(task, change, message, name, form, field)
+
+
 def _apply(task: Task, change, message: str, name: str, form, field: str | None = None):
     """Run a service; commit and say so, or show the form again with the reason."""
     try:
@@ -173,25 +186,19 @@ def _edit_rows(task: Task, form, action: str):
 @bp.post("/<int:task_id>/withdraw")
 def withdraw(task_id: int):
     """Take the task back before review."""
-    task = _load(task_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _apply(task, lambda: services.withdraw(task, current_user, form.version.data), "Đã rút lại để sửa.",
-                  "withdraw", form)
+    task, form = _load(task_id), VersionedForm()
+    return _posted(task, "withdraw", form, lambda: services.withdraw(task, current_user, form.version.data),
+                   "Đã rút lại để sửa.")
 
 
 @bp.post("/<int:task_id>/review")
 def review(task_id: int):
     """Accept, or return with a reason: two buttons, nothing pre-chosen."""
-    task = _load(task_id)
-    form = ReviewForm()
-    if not form.validate_on_submit():
-        return _invalid(task, "review", form)
+    task, form = _load(task_id), ReviewForm()
     message = "Đã chấp nhận kết quả." if form.decision.data == "accept" else "Đã trả lại cho đơn vị."
-    return _apply(task, lambda: services.review(task, current_user, form.decision.data, form.comment.data,
-                                                form.version.data, form.figures_choice.data), message,
-                  "review", form)
+    return _posted(task, "review", form, lambda: services.review(task, current_user, form.decision.data,
+                                                                 form.comment.data, form.version.data,
+                                                                 form.figures_choice.data), message)
 
 
 @bp.post("/<int:task_id>/evidence/<int:evidence_id>/delete")
@@ -201,48 +208,34 @@ def remove_evidence(task_id: int, evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.task_id != task.id:
         abort(404)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    name = evidence.filename
-    return _apply(task, lambda: services.remove_evidence(task, current_user, evidence), f"Đã xoá tệp {name}.",
-                  "confirm", form)
+    return _posted(task, "confirm", VersionedForm(), lambda: services.remove_evidence(task, current_user, evidence),
+                   f"Đã xoá tệp {evidence.filename}.")
 
 
 @bp.post("/<int:task_id>/assign")
 def assign(task_id: int):
     """The chair gives the task to one of the unit's staff."""
-    task = _load(task_id)
-    form = AssignForm()
+    task, form = _load(task_id), AssignForm()
     form.assignee_id.choices = _staff_choices(task)
-    if not form.validate_on_submit():
-        abort(400)
-    assignee = db.session.get(User, form.assignee_id.data)
-    return _apply(task, lambda: services.assign(task, current_user, assignee), "Đã phân công.", "assign", form,
-                  "assignee_id")
+    return _posted(task, "assign", form,
+                   lambda: services.assign(task, current_user, db.session.get(User, form.assignee_id.data)),
+                   "Đã phân công.", "assignee_id")
 
 
 @bp.post("/<int:task_id>/comments")
 def comment(task_id: int):
     """Add a comment (a leader's is guidance)."""
-    task = _load(task_id)
-    form = CommentForm()
-    if not form.validate_on_submit():
-        return _invalid(task, "comment", form)
-    return _apply(task, lambda: services.add_comment(task, current_user, form.body.data), "Đã gửi ý kiến.",
-                  "comment", form)
+    task, form = _load(task_id), CommentForm()
+    return _posted(task, "comment", form, lambda: services.add_comment(task, current_user, form.body.data),
+                   "Đã gửi ý kiến.")
 
 
 @bp.post("/<int:task_id>/requests")
 def make_request(task_id: int):
     """Ask for an extension, or say the task does not apply."""
-    task = _load(task_id)
-    form = RequestForm()
-    if not form.validate_on_submit():
-        return _invalid(task, "request", form)
-    return _apply(task, lambda: services.request_change(task, current_user, form.kind.data, form.reason.data,
-                                                        parse_vn_date(form.proposed_on.data)), "Đã gửi đề nghị.",
-                  "request", form)
+    task, form = _load(task_id), RequestForm()
+    return _posted(task, "request", form, lambda: services.request_change(
+        task, current_user, form.kind.data, form.reason.data, parse_vn_date(form.proposed_on.data)), "Đã gửi đề nghị.")
 
 
 @bp.post("/<int:task_id>/requests/<int:request_id>")
@@ -253,11 +246,9 @@ def decide(task_id: int, request_id: int):
     if row is None or row.task_id != task.id:
         abort(404)
     form = DecideForm()
-    if not form.validate_on_submit():
-        return _invalid(task, "decide", form)
-    return _apply(task, lambda: services.decide_request(row, task, current_user, form.decision.data == "grant",
-                                                        form.comment.data, parse_vn_date(form.new_due.data)),
-                  "Đã xử lý đề nghị.", "decide", form, "comment")
+    return _posted(task, "decide", form, lambda: services.decide_request(
+        row, task, current_user, form.decision.data == "grant", form.comment.data, parse_vn_date(form.new_due.data)),
+        "Đã xử lý đề nghị.", "comment")
 
 
 @bp.get("/review")
