@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from html import escape
 
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from app.core.permissions import CHAIR_ROLES, allowed
 from app.directives.forms import GuidanceForm
 from app.directives.guidance import GUIDANCE_MAX, author_name, cited, guidance_of
 from app.directives.models import Directive, DirectiveGuidance
-from app.escalation.render import Rendered, _cc, _task_line, one_line
+from app.escalation.render import MailTask, Rendered, compose, mail_task
 from app.extensions import db
 from app.notices.models import Mail, Notice
 from app.notices.services import mail_unit_notices
@@ -214,43 +213,27 @@ def page_context(directive: Directive, user, form=None) -> dict:
 # --- The mail ------------------------------------------------------------------------------------------------
 
 
-def render_mail(mail: Mail):
-    """The words of a guidance mail: greeting, who guides on which directive, the text with its line breaks
-    kept, then the unit's unfinished tasks of the directive with their links."""
+def render_mail(mail: Mail) -> Rendered | None:
+    """The guidance mail (templates/mail/guidance.*): greeting, who guides on which directive, the text with its
+    line breaks kept, then the unit's unfinished tasks of the directive with their links."""
     notice = db.session.get(Notice, mail.notice_id) if mail.notice_id else None
     if notice is None:
         return None
     directive = db.session.get(Directive, notice.directive_id)
     guidance = _guidance_of_notice(notice)
-    recipient = db.session.get(User, mail.recipient_id) if mail.recipient_id else None
-    head = [f"Kính gửi {recipient.position or recipient.full_name}," if recipient else "Kính gửi,",
-            f"{author_name(guidance.author if guidance else None)} có ý kiến chỉ đạo về văn bản {cited(directive)}:"]
-    text, html = _mail_bodies(head, notice.body, _unfinished_lines(directive, notice.unit_id))
-    subject = one_line(f"[Theo dõi chỉ đạo] Ý kiến chỉ đạo về văn bản {directive.number or '(chưa có số)'}")
-    return Rendered(subject=subject[:300], text=text, html=html, cc=_cc(mail))
+    return compose(mail, "guidance", f"Ý kiến chỉ đạo về văn bản {directive.number or '(chưa có số)'}",
+                   author=author_name(guidance.author if guidance else None), cited=cited(directive),
+                   body=notice.body, tasks=_unfinished_tasks(directive, notice.unit_id))
 
 
-def _unfinished_lines(directive: Directive, unit_id: int) -> list[tuple[str, str]]:
-    """The unit's unfinished tasks of the directive as mail lines (text, HTML), soonest due first."""
+def _unfinished_tasks(directive: Directive, unit_id: int) -> list[MailTask]:
+    """The unit's unfinished tasks of the directive as the mail lists them, soonest due first."""
     tasks = db.session.scalars(
         select(Task).where(Task.directive_id == directive.id, Task.unit_id == unit_id, Task.state.in_(UNFINISHED))
         .options(joinedload(Task.unit), joinedload(Task.requirement), joinedload(Task.directive))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
-    return [_task_line(task, clock.today()) for task in tasks]
-
-
-def _mail_bodies(head: list[str], body: str, lines: list[tuple[str, str]]) -> tuple[str, str]:
-    """The plain text and the HTML of the mail; the guidance's line breaks stay line breaks in both."""
-    footer = "Thư tự động từ hệ thống Theo dõi chỉ đạo. Vui lòng không trả lời thư này."
-    heading = f"Nhiệm vụ của đơn vị chưa hoàn thành ({len(lines)}):"
-    tasks_text = [heading, *(f"  - {text}" for text, _ in lines), ""] if lines else []
-    text = "\n".join([head[0], "", head[1], "", body, "", *tasks_text, footer])
-    tasks_html = f"<p>{escape(heading)}</p><ul>{''.join(f'<li>{h}</li>' for _, h in lines)}</ul>" if lines else ""
-    html = ("".join(f"<p>{escape(line)}</p>" for line in head)
-            + "<blockquote style='border-left:3px solid #c00;margin:0;padding-left:8px'>"
-            + escape(body).replace("\n", "<br>\n") + "</blockquote>"
-            + f"{tasks_html}<p style='color:#666;font-size:small'>{escape(footer)}</p>")
-    return text, html
+    today = clock.today()
+    return [mail_task(task, today) for task in tasks]
 
 
 def _guidance_of_notice(notice: Notice) -> DirectiveGuidance | None:

@@ -1,13 +1,13 @@
-"""The words of each mail, in Vietnamese, as plain text and HTML, built when the mail is sent."""
+"""What each mail says, rendered when it is sent: Python chooses the tasks, the title, the recipient and the
+copies; the words and the layout, as plain text and HTML, are the templates under templates/mail/."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -33,28 +33,36 @@ class Rendered:
     cc: list[str]
 
 
+@dataclass(frozen=True)
+class MailTask:
+    """One task as a mail lists it (templates/mail/macros.*): its directive, requirement, due date, lateness, link."""
+
+    number: str | None
+    label: str | None
+    summary: str
+    due_on: date | None
+    late_days: int
+    link: str
+
+
 def render(mail: Mail) -> Rendered | None:
     """The mail's content, or None when there is nothing left to say (never an empty mail)."""
     tasks, title = _content(mail)
     if not tasks:
         return None
     today = clock.today()
-    lines, rows = [], []
-    for unit_name, unit_tasks in _by_unit(tasks).items():
-        lines.append(f"\n{unit_name} ({len(unit_tasks)} nhiệm vụ):")
-        rows.append(f"<h3>{escape(unit_name)} ({len(unit_tasks)} nhiệm vụ)</h3><ul>")
-        for task in unit_tasks:
-            text, html = _task_line(task, today)
-            lines.append(f"  - {text}")
-            rows.append(f"<li>{html}</li>")
-        rows.append("</ul>")
+    units = [(name, [mail_task(task, today) for task in unit_tasks]) for name, unit_tasks in _by_unit(tasks).items()]
+    return compose(mail, "tasks", title, units=units)
+
+
+def compose(mail: Mail, template: str, title: str, **context) -> Rendered:
+    """The mail written from templates/mail/<template>.txt and .html to its recipient, with its copies; the subject
+    is the title on one line."""
     recipient = db.session.get(User, mail.recipient_id) if mail.recipient_id else None
-    greeting = f"Kính gửi {recipient.position or recipient.full_name}," if recipient else "Kính gửi,"
-    footer = "Thư tự động từ hệ thống Theo dõi chỉ đạo. Vui lòng không trả lời thư này."
-    text = "\n".join([greeting, "", title, *lines, "", footer])
-    html = (f"<p>{escape(greeting)}</p><p>{escape(title)}</p>{''.join(rows)}"
-            f"<p style='color:#666;font-size:small'>{escape(footer)}</p>")
-    return Rendered(subject=one_line(f"[Theo dõi chỉ đạo] {title}")[:300], text=text, html=html, cc=_cc(mail))
+    context.update(recipient=recipient, title=title)
+    return Rendered(subject=one_line(f"[Theo dõi chỉ đạo] {title}")[:300],
+                    text=render_template(f"mail/{template}.txt", **context),
+                    html=render_template(f"mail/{template}.html", **context), cc=_cc(mail))
 
 
 def one_line(text: str) -> str:
@@ -128,19 +136,12 @@ def _by_unit(tasks: list[Task]) -> dict[str, list[Task]]:
     return grouped
 
 
-def _task_line(task: Task, today: date) -> tuple[str, str]:
-    """One task as a line: directive, requirement, due date, days overdue, link."""
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/tasks/{task.id}"
-    number = task.directive.number or "(chưa có số)"
-    requirement = f"mục {task.requirement.label}" if task.requirement.label else "yêu cầu"
-    summary = task.requirement.text.split("\n")[0][:160]
-    due = f"hạn {task.due_on:%d/%m/%Y}" if task.due_on else "không có hạn"
+def mail_task(task: Task, today: date) -> MailTask:
+    """What a mail says of a task: the first line of its requirement (at most 160 characters), days overdue, link."""
     late = (today - task.due_on).days if task.due_on else 0
-    lateness = f", quá hạn {late} ngày" if late > 0 else ""
-    text = f"Văn bản {number}, {requirement}: {summary} ({due}{lateness}) {link}"
-    html = (f"Văn bản <b>{escape(number)}</b>, {escape(requirement)}: {escape(summary)} "
-            f"({escape(due)}{escape(lateness)}) <a href=\"{escape(link)}\">Xem nhiệm vụ</a>")
-    return text, html
+    return MailTask(number=task.directive.number, label=task.requirement.label,
+                    summary=task.requirement.text.split("\n")[0][:160], due_on=task.due_on, late_days=max(late, 0),
+                    link=f"{current_app.config['BASE_URL'].rstrip('/')}/tasks/{task.id}")
 
 
 def _cc(mail: Mail) -> list[str]:
