@@ -18,6 +18,17 @@ def fold_char(char: str) -> str:
     return base.lower() if len(base.lower()) == 1 else char
 
 
+class _FoldTable(dict):
+    """Each character's folded form, computed the first time `str.translate` meets it."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = folded = fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Text without diacritics, lower-cased, one character per character.
 
@@ -25,7 +36,7 @@ def fold(text: str) -> str:
     and makes matching blind to tone placement (hoá / hóa) and typos such as
     "trưóc" for "trước".
     """
-    return "".join(fold_char(c) for c in text)
+    return text.translate(_FOLDED)  # a C loop over a table that grows: extraction folds every line many times
 
 
 def search_key(text: str | None) -> str:

@@ -315,12 +315,14 @@ _REPORT_LOGISTICS = re.compile(r"^(?:bao cao|van ban|ket qua|so lieu)\b(?:(?!\b(
 def _attach_report_logistics(items: list[Item]) -> list[Item]:
     """Fold such a sentence into the report the requirement before it asks for, where its deadline belongs."""
     out: list[Item] = []
+    asking = None  # the latest kept item that speaks of a report (lines added to it keep it one)
     for item in items:
-        asking = next((o for o in reversed(out) if re.search(r"\bbao cao\b", fold(o.full_text()))), None)
         if item.label is None and asking is not None and _REPORT_LOGISTICS.match(fold(item.text)):
             asking.lines.append(item.text)
         else:
             out.append(item)
+            if re.search(r"\bbao cao\b", fold(item.full_text())):
+                asking = item
     return out
 
 
