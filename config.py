@@ -37,6 +37,8 @@ class Config:
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
     OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
+    #: A resumable upload never completed is deleted, with its bytes, this many hours after it began.
+    UPLOAD_EXPIRY_HOURS = int(os.environ.get("UPLOAD_EXPIRY_HOURS", "24"))
     BASE_URL = _base_url()
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2022")
     TIMEZONE = "Asia/Ho_Chi_Minh"

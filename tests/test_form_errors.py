@@ -289,6 +289,9 @@ CASES: dict[str, list[Bad]] = {
             url=lambda w: {"task_id": w.tasks["figures"].id, "request_id": w.request.id}, field="comment",
             message="lý do"),
     ],
+    # The task page's resumable uploads (tus) answer a plain form post, which is no tus request, with a 400.
+    "evidence.create_upload": [Bad("staff_a", lambda w: {}, url=task_of("action"), status=400,
+                                   message="Tus-Resumable")],
     "tasks.remove_evidence": [
         Bad("staff_a", versioned("submitted"), url=lambda w: {"task_id": w.submitted.id,
                                                                "evidence_id": w.evidence.id}, status=409),

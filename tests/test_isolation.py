@@ -88,6 +88,18 @@ def _token_of_b(tree):
     return tree.token_b
 
 
+def _upload_of_b(tree):
+    """A resumable upload begun by commune B's staff member on its task, with its first bytes on disk."""
+    from app.evidence import resumable
+
+    if not hasattr(tree, "upload_b"):
+        tree.upload_b = resumable.create(_task_of_b(tree), tree.users["staff_b"], "Bản quét.pdf", 1000, 10**6)
+        tree.upload_b.upload_offset = 5
+        db.session.commit()
+        (resumable.partial_folder() / tree.upload_b.id).write_bytes(b"%PDF-")
+    return tree.upload_b
+
+
 OBJECT_ROUTES = {
     "auth.revoke_token": lambda tree: {"token_id": _token_of_b(tree).id},
     "api.revoke": lambda tree: {"token_id": _token_of_b(tree).id},
@@ -134,6 +146,10 @@ OBJECT_ROUTES = {
     "api.follow_up": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.get_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
     "api.publish_directive": lambda tree: {"directive_id": _directive_of_b(tree).id},
+    "api.create_upload": lambda tree: {"task_id": _task_of_b(tree).id},
+    "api.resume_upload": lambda tree: {"task_id": _task_of_b(tree).id, "upload_id": _upload_of_b(tree).id},
+    "evidence.create_upload": lambda tree: {"task_id": _task_of_b(tree).id},
+    "evidence.resume_upload": lambda tree: {"task_id": _task_of_b(tree).id, "upload_id": _upload_of_b(tree).id},
 }
 
 #: Routes without an object id: only the anonymous check applies.
@@ -229,6 +245,7 @@ def test_a_user_outside_commune_b_gets_404_on_its_objects(app, client, tree, use
     _calendar_day(tree)
     _mail_of_b(tree)
     _token_of_b(tree)
+    _upload_of_b(tree)
     before = snapshot(app)
     checked = 0
     for rule, method in _rules(app, OBJECT_ROUTES):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.auth.services import purge_expired_tokens
 from app.escalation.mailer import due_mail_ids, send
 from app.escalation.services import queue_mails, sweep_and_queue
+from app.evidence.resumable import purge_expired as purge_expired_uploads
 from app.tasks.fanout import open_new_periods as open_periods
 from workers.base import job
 
@@ -39,3 +40,9 @@ def flush_outbox() -> int:
     ids = due_mail_ids()
     queue_mails(ids)
     return len(ids)
+
+
+@job
+def purge_uploads() -> int:
+    """Delete resumable uploads never completed whose time ran out, with their partial files."""
+    return purge_expired_uploads()

@@ -29,6 +29,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("open-new-periods", "workers.jobs.open_new_periods", 3600),
     Periodic("escalation-sweep", "workers.jobs.escalation_sweep", 900),
     Periodic("flush-outbox", "workers.jobs.flush_outbox", 60),
+    Periodic("purge-uploads", "workers.jobs.purge_uploads", 3600),
 )
 #: How often the ticker looks at the schedule.
 TICK_SECONDS = 20

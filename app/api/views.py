@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, directives, indicators, reports, spec, tasks, units  # noqa: E402,F401  (register the routes)
+# Each module registers its routes on `bp` when imported.
+from app.api import (  # noqa: E402,F401
+    auth,
+    directives,
+    indicators,
+    reports,
+    spec,
+    tasks,
+    units,
+    uploads,
+)

@@ -28,3 +28,24 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class ResumableUpload(db.Model):
+    """A file arriving in pieces (tus): shared by every worker on every machine, its bytes so far in
+    STORAGE_DIR/partial/<id>. When the last byte arrives the file becomes evidence and its bytes here go; the row
+    stays, whole, until it expires (then a periodic job deletes it, with the bytes of one never completed)."""
+
+    __tablename__ = "resumable_uploads"
+
+    #: Random and unguessable (160 bits, hex): the upload's address names it.
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    #: Only this user may continue it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(300))
+    #: The whole file's size in bytes, as declared at creation (Upload-Length).
+    upload_length: Mapped[int] = mapped_column(BigInteger)
+    #: The bytes received and kept so far (Upload-Offset).
+    upload_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

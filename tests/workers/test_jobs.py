@@ -87,14 +87,14 @@ def test_redis_down_does_not_break_the_commit(app, tree, monkeypatch):
 
 def test_periodic_slot_runs_once_however_many_ticks(tree):
     clock.freeze(clock.parse_instant("2022-05-20T08:00:00"))
-    everything = ["purge-tokens", "open-new-periods", "escalation-sweep", "flush-outbox"]
+    everything = ["purge-tokens", "open-new-periods", "escalation-sweep", "flush-outbox", "purge-uploads"]
     assert tick() == everything
     assert tick() == []
     clock.freeze(clock.parse_instant("2022-05-20T08:01:00"))  # only the every-minute job has a new slot
     assert tick() == ["flush-outbox"]
     clock.freeze(clock.parse_instant("2022-05-20T09:00:01"))  # the next hourly slot: all of them
     assert tick() == everything
-    assert db.session.scalar(db.select(func.count()).select_from(PeriodicRun)) == 9
+    assert db.session.scalar(db.select(func.count()).select_from(PeriodicRun)) == 11
 
 
 def test_no_periodic_slot_is_used_up_while_redis_is_down(app, tree, redis_url, monkeypatch):
@@ -104,7 +104,7 @@ def test_no_periodic_slot_is_used_up_while_redis_is_down(app, tree, redis_url, m
     assert tick() == []
     assert db.session.scalar(db.select(func.count()).select_from(PeriodicRun)) == 0
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)  # back, within the same minute
-    assert tick() == ["purge-tokens", "open-new-periods", "escalation-sweep", "flush-outbox"]
+    assert tick() == ["purge-tokens", "open-new-periods", "escalation-sweep", "flush-outbox", "purge-uploads"]
 
 
 def test_two_burst_workers_claim_each_slot_once(app, tree, redis_url):
