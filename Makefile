@@ -36,9 +36,10 @@ system-deps:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-## bench: every benchmark under bench/, one JSON line each
+## bench: every benchmark under bench/, one JSON line each (stdout holds nothing else); each line names its database:
+## SQLite, and again PostgreSQL when BENCH_PG_URL names a throwaway database (its schema is dropped)
 bench: $(VENV)/.dev
-	APP_ENV=testing $(BIN)/python -m bench
+	@APP_ENV=testing $(BIN)/python -m bench
 
 ## soak: the production shape on this machine (PostgreSQL, Redis, 2 gunicorn masters, 2 flask workers) under
 ## SOAK_USERS simulated people for SOAK_SECONDS, workers killed, Redis and a master restarted; last line JSON.

@@ -1,13 +1,43 @@
-"""What every benchmark shares: a throwaway app and database, timing, the JSON line."""
+"""What every benchmark shares: a throwaway app and database, timing, the JSON line.
+
+Each benchmark runs once per database: `python -m bench` sets BENCH_DATABASE to ``sqlite``, then, when
+BENCH_PG_URL names a throwaway PostgreSQL database, to ``postgresql``. `make_app`, `demo_database` and `driver`
+open the database of the run, and `report` ends the line's name with it (``fanout_publish_sqlite``,
+``fanout_publish_postgresql``) and adds ``"database"``. A module run alone measures SQLite.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import re
 import resource
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
+from datetime import date, datetime, timezone
 from pathlib import Path
+
+DATABASES = ("sqlite", "postgresql")
+#: `report`'s default: the database of this run.
+THIS_RUN = object()
+
+
+def current_database() -> str:
+    """The database this run measures: ``sqlite`` unless BENCH_DATABASE says ``postgresql``."""
+    name = os.environ.get("BENCH_DATABASE") or "sqlite"
+    if name not in DATABASES:
+        raise SystemExit(f"BENCH_DATABASE must be one of {', '.join(DATABASES)}, not {name!r}")
+    if name == "postgresql" and not os.environ.get("BENCH_PG_URL"):
+        raise SystemExit("BENCH_DATABASE=postgresql needs BENCH_PG_URL (a throwaway database: its schema is dropped)")
+    return name
+
+
+def postgres_url() -> str:
+    """BENCH_PG_URL with the psycopg 3 driver named, as SQLAlchemy wants it."""
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", os.environ["BENCH_PG_URL"])
 
 
 def peak_rss_mb() -> float:
@@ -15,10 +45,14 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def report(name: str, n: int, seconds: float, baseline: float, **extra) -> None:
-    """Print one CONTRACT.md benchmark line."""
+def report(name: str, n: int, seconds: float, baseline: float, *, database=THIS_RUN, **extra) -> None:
+    """Print one CONTRACT.md benchmark line; its name ends with the database measured (None: it uses none)."""
+    measured = current_database() if database is THIS_RUN else database
+    if measured and not name.endswith(f"_{measured}"):
+        name = f"{name}_{measured}"
     line = {"bench": name, "n": n, "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4),
-            "ratio": round(seconds / baseline, 3) if baseline else None, "peak_rss_mb": peak_rss_mb(), **extra}
+            "ratio": round(seconds / baseline, 3) if baseline else None, "peak_rss_mb": peak_rss_mb(),
+            "database": measured, **extra}
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
@@ -31,25 +65,73 @@ def timer():
     elapsed[0] = time.perf_counter() - start
 
 
+def reset_postgres(url: str) -> None:
+    """Empty a throwaway PostgreSQL database: drop its public schema and make it again."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def make_app(database_url: str | None = None):
-    """An app on a fresh, migrated database (SQLite in a temp folder unless a URL is given)."""
+    """An app on a fresh, migrated database: the run's (SQLite in a temp folder, or BENCH_PG_URL emptied)."""
     from flask_migrate import upgrade
 
-    from app import create_app
+    from app import create_app  # here: the HTTP benches import common, their client must not load the app
 
     tmp = Path(tempfile.mkdtemp(prefix="theodoi-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a million tasks take 140 MB: leave nothing behind
+    if database_url is None and current_database() == "postgresql":
+        database_url = postgres_url()
+    if database_url and database_url.startswith("postgresql"):
+        reset_postgres(database_url)
     app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp / 'b.db'}",
                       "STORAGE_DIR": str(tmp / "files"), "OUTBOX_DIR": str(tmp / "outbox"), "REDIS_URL": None})
     with app.app_context():
-        if database_url and database_url.startswith("postgresql"):
-            from sqlalchemy import text
-
-            from app.extensions import db
-
-            with db.engine.begin() as conn:  # a throwaway database: start from nothing
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
     return app, tmp
+
+
+#: How `driver_sql` types a `?name` parameter on PostgreSQL, as SQLAlchemy casts the app's literals.
+PG_TYPES = {"int": "INTEGER", "text": "VARCHAR", "date": "DATE", "json": "JSON", "ts": "TIMESTAMP WITH TIME ZONE"}
+
+
+@contextmanager
+def driver(app, write: bool = True):
+    """The database driver's own connection (sqlite3 or psycopg, tuned as the app's engine tunes it) and a
+    cursor, in a transaction as the app opens one (on SQLite BEGIN IMMEDIATE for a writer); the caller ends it."""
+    from app.extensions import db  # here: the HTTP benches import common, their client must not load the app
+
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if db.engine.dialect.name == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield raw, cursor
+        finally:
+            raw.close()
+
+
+def driver_sql(sql: str) -> str:
+    """SQL written with ``?`` or ``?date`` (typed on PostgreSQL, see PG_TYPES) and ``:name`` parameters, in the
+    style of the run's driver: as written for sqlite3, ``%s::DATE`` and ``%(name)s`` for psycopg."""
+    if current_database() == "sqlite":
+        return re.sub(r"\?[a-z]+", "?", sql)
+    sql = sql.replace("%", "%%")
+    sql = re.sub(r"\?([a-z]*)", lambda m: "%s" + (f"::{PG_TYPES[m.group(1)]}" if m.group(1) else ""), sql)
+    return re.sub(r"(?<![\w:]):([A-Za-z_]\w*)", r"%(\1)s", sql)
+
+
+def driver_value(value):
+    """A date or an aware time as the run's driver takes it: on SQLite the text SQLAlchemy stores (UTC)."""
+    if current_database() != "sqlite":
+        return value
+    if isinstance(value, datetime):
+        return str(value.astimezone(timezone.utc).replace(tzinfo=None))
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def free_port() -> int:
@@ -64,7 +146,6 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(target: str, env: dict, workers: int = 2):
     """Serve a WSGI app (``module:app``) with gunicorn on loopback; yields (port, master pid)."""
-    import os
     import subprocess
     import sys
     import urllib.request
@@ -105,44 +186,66 @@ def children_peak_rss_mb(master_pid: int) -> float:
 
 
 def demo_database(tmp: Path) -> dict:
-    """A migrated SQLite database with the demo data; the environment to serve it."""
-    import os
+    """The run's database (SQLite in `tmp`, or BENCH_PG_URL emptied), migrated, with the demo data; the
+    environment to serve it. `tmp` is removed when the process ends."""
     import subprocess
     import sys
 
-    env = {"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "STORAGE_DIR": str(tmp / "files"),
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    if current_database() == "postgresql":
+        url = postgres_url()
+        reset_postgres(url)
+    env = {"APP_ENV": "testing", "DATABASE_URL": url, "STORAGE_DIR": str(tmp / "files"),
            "OUTBOX_DIR": str(tmp / "outbox"), "SECRET_KEY": "bench"}
-    env.pop("REDIS_URL", None)
     root = Path(__file__).resolve().parent.parent
     for args in (["db", "upgrade"], ["seed", "demo"]):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=root, check=True,
-                       env={**os.environ, **env}, capture_output=True)
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=root,
+                              env={**os.environ, **env}, capture_output=True, text=True)
+        if done.returncode:  # say why on stderr: stdout is for the JSON lines
+            sys.stderr.write(done.stdout + done.stderr)
+            done.check_returncode()
     return env
 
 
 UNITS = 3321
+#: The communes sit below districts, so that an office in the middle of the tree has a subtree to see.
+DISTRICTS = 12
+FIRST_DISTRICT = 2
+FIRST_COMMUNE = FIRST_DISTRICT + DISTRICTS
 REQUIREMENTS_PER_DIRECTIVE = 5
 #: 5 % of the tasks sit on an escalation step today (before3, due, after1, after3); the rest are later or done.
 DUE_OFFSETS = [3, 0, -1, -5]
 
 
+def district_of(commune_id: int) -> int:
+    """The district a commune of `build_million` belongs to: the communes in DISTRICTS runs of ids."""
+    return FIRST_DISTRICT + (commune_id - FIRST_COMMUNE) * DISTRICTS // UNITS
+
+
 def build_million(app, today, tasks: int = 1_000_000) -> None:
-    """A province of 3,321 communes with their people, directives of 5 requirements each, and `tasks` tasks.
+    """A province, its DISTRICTS districts and 3,321 communes below them, with their people (three a commune,
+    the province's office and chairman, an office a district), directives of 5 requirements each, and `tasks`
+    tasks, spread over the communes.
 
     Written through the database driver (COPY on PostgreSQL) so that building is not what is measured.
     """
     import random
     from datetime import timedelta
 
-    from app.extensions import db
+    from app.extensions import db  # here: the HTTP benches import common, their client must not load the app
 
     rng = random.Random(7)
-    units = [(1, "tinh", "UBND tỉnh", "province", None, "/1/")] + [
-        (i, f"xa-{i}", f"Xã {i}", "commune", 1, f"/1/{i}/") for i in range(2, UNITS + 2)]
-    users = [(f"{p}.{u}", r, u, f"{p}.{u}@x.example", f"alt-{p}-{u}") for u in range(2, UNITS + 2)
+    communes = range(FIRST_COMMUNE, FIRST_COMMUNE + UNITS)
+    units = [(1, "tinh", "UBND tỉnh", "province", None, "/1/")]
+    units += [(d, f"huyen-{d}", f"Huyện {d}", "district", 1, f"/1/{d}/") for d in range(FIRST_DISTRICT, FIRST_COMMUNE)]
+    units += [(c, f"xa-{c}", f"Xã {c}", "commune", district_of(c), f"/1/{district_of(c)}/{c}/") for c in communes]
+    users = [(f"{p}.{u}", r, u, f"{p}.{u}@x.example", f"alt-{p}-{u}") for u in communes
              for p, r in (("ct", "unit_chair"), ("mc", "unit_staff"), ("bt", "observer"))]
     users += [("vanphong", "district_office", 1, "vp@x.example", "alt-vp"), ("chutich", "district_leader", 1,
                                                                               "ct@x.example", "alt-ct")]
+    users += [(f"vp.{d}", "district_office", d, f"vp.{d}@x.example", f"alt-vp-{d}")
+              for d in range(FIRST_DISTRICT, FIRST_COMMUNE)]
     directives = tasks // (UNITS * REQUIREMENTS_PER_DIRECTIVE) + 1
     rows = []
     for n in range(tasks):
@@ -152,7 +255,7 @@ def build_million(app, today, tasks: int = 1_000_000) -> None:
             due, state = today + timedelta(days=rng.choice(DUE_OFFSETS)), "open"
         else:
             due, state = today + timedelta(days=rng.randint(10, 300)), rng.choice(("open", "done"))
-        rows.append(((directive + 1) * 10 + requirement, directive + 1, unit + 2, due, state))
+        rows.append(((directive + 1) * 10 + requirement, directive + 1, unit + FIRST_COMMUNE, due, state))
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
         raw = db.engine.raw_connection()
