@@ -60,7 +60,7 @@ def _check_config(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     # The extensions and the core's hooks load with an app, not with the package (see _check_config).
-    from app.core import database, errors
+    from app.core import database, errors, multipart
     from app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -73,14 +73,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     database.init_app(app)
     errors.init_app(app)
+    multipart.init_app(app)  # multipart bodies parsed in C and streamed to disk
     _import_models()
 
     # Models load with an app (as _import_models does just above), not with the package.
     from app.auth.models import User
 
+    # Built once: every request runs it, one query for the user with their unit (User.unit is joined).
+    user_by_alt_id = db.select(User).where(User.alt_id == db.bindparam("alt_id"))
+
     @login_manager.user_loader
     def _load_user(alt_id: str):
-        return db.session.scalar(db.select(User).where(User.alt_id == alt_id))
+        return db.session.scalar(user_by_alt_id, {"alt_id": alt_id})
 
 
 def _import_models() -> None:
