@@ -6,12 +6,12 @@ from flask_login import current_user
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.limits import is_id
-from app.core.paging import paginate
+from app.core.paging import MAX_PAGE, MAX_PER_PAGE
 from app.core.permissions import allowed, shows_overview
 from app.home.overview import overview_page
 from app.notices.queries import recent_for, recent_mails_for
 from app.tasks.models import HISTORY_LABELS
-from app.tasks.queries import inbox_filters, list_context, recent_activity, sectioned, tasks_for
+from app.tasks.queries import inbox_page, list_context, recent_activity, sectioned
 
 bp = Blueprint("home", __name__)
 
@@ -23,18 +23,18 @@ def index():
         return overview_page()  # leaders open on the overview; a filter, or "?view=tasks", asks for the list
     filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
     today = clock.today()
-    order = {"mine_first": True, "sort": "action_order", "today": today}
+    # Read as leniently as every list's paging (app.core.paging): a bad number is the default, never an error.
+    page_number = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+    per_page = min(max(1, request.args.get("per_page", 50, type=int)), MAX_PER_PAGE)
     try:
         directive = int(filters["directive"]) if filters["directive"] else None
         if directive is not None and not is_id(directive):
             raise ValueError("no row has this id")  # beyond 64 bits the database would refuse the comparison
-        query = tasks_for(current_user, directive=directive, state=filters["state"], period=filters["period"],
-                          **order)
+        page = inbox_page(current_user, page_number, per_page, today, {**filters, "directive": directive})
     except (ValueError, DomainError):
-        query, filters = tasks_for(current_user, **order), {}
-    page = paginate(query, 50)
+        page, filters = inbox_page(current_user, page_number, per_page, today), {}
     return render_template("home/index.html", page=page, sections=sectioned(page.items, today),
-                           **list_context(today), filters=filters, choices=inbox_filters(current_user),
+                           **list_context(today), filters=filters, choices=page.choices,
                            notices=recent_for(current_user), mails=recent_mails_for(current_user),
                            action_labels=HISTORY_LABELS,
                            activity=recent_activity(current_user)

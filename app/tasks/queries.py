@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
@@ -13,10 +17,10 @@ from app.core.errors import DomainError
 from app.core.permissions import WORKING_ROLES, sees_everything
 from app.core.search import folded_match
 from app.directives.guidance import guidance_for_task
-from app.directives.models import Directive
+from app.directives.models import Directive, Requirement
 from app.evidence.models import Evidence
 from app.extensions import db
-from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, urgency
+from app.tasks.groups import DUE_SOON_DAYS, GROUPS, group_case, report_group, urgency
 from app.tasks.models import HISTORY_LABELS, TASK_STATES, Comment, Task, TaskHistory, TaskRequest
 from app.units.models import Unit
 from app.units.policy import visible_unit_ids
@@ -50,7 +54,11 @@ def action_section(task: Task, today: date) -> str:
 
 def action_rank(today: date):
     """`action_section` as a SQL CASE giving each section's place, so paging keeps the action order."""
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+    return _action_rank(today, today + timedelta(days=DUE_SOON_DAYS))
+
+
+def _action_rank(today, soon):
+    """`action_rank` from today and the last day of "due soon" (dates, or bound parameters of a statement)."""
     return case(
         (Task.state == "returned", 0),
         (and_(Task.state == "open", Task.due_on < today), 1),
@@ -158,24 +166,124 @@ def task_page_data(task: Task) -> dict:
     }
 
 
-def inbox_filters(user) -> dict:
-    """The directives and periods the user's tasks come in, for the inbox filters."""
-    visible = Task.unit_id.in_(visible_unit_ids(user))
-    directives = db.session.execute(
-        db.select(Directive.id, Directive.number, Directive.subject).where(
-            Directive.id.in_(db.select(Task.directive_id).where(visible))).order_by(Directive.id.desc()).limit(100)
-    ).all()
-    periods = db.session.scalars(db.select(Task.period).where(visible, Task.period != "").distinct()
-                                 .order_by(Task.period.desc()).limit(36)).all()
-    return {"directives": directives, "periods": periods, "states": TASK_STATES}
+# --- The inbox: a page of cards, their count and the filters' choices, by statements built once per kind of
+# user and set of filters (values are bound per request), run on the session's connection as plain rows.
+
+
+class TaskCard(NamedTuple):
+    """A task as a card of templates/tasks/_list.html shows it, read as one row: its columns, what it names of its
+    directive (`number`), requirement (`label`, `text`) and unit (`name`), and the labels a Task gives."""
+
+    id: int
+    state: str
+    due_on: date | None
+    period: str
+    submitted_on: date | None
+    submitted_at: datetime | None
+    assignee_id: int | None
+    directive: Any
+    requirement: Any
+    unit: Any
+
+    @classmethod
+    def from_row(cls, row) -> TaskCard:
+        """A card from a row of the inbox's statement."""
+        *task, number, label, text, unit_name = row
+        return cls(*task, SimpleNamespace(number=number), SimpleNamespace(label=label, text=text),
+                   SimpleNamespace(name=unit_name))
+
+    @property
+    def state_label(self) -> str:
+        """The state in Vietnamese, as `Task.state_label`."""
+        return TASK_STATES.get(self.state, self.state)
+
+    def group(self, today: date | None = None) -> str:
+        """The report group, as `Task.group`."""
+        return report_group(self.state, self.due_on, self.submitted_on, today or clock.today())
+
+
+#: The inbox's filters and the column each compares.
+INBOX_FILTERS = {"directive": Task.directive_id, "state": Task.state, "period": Task.period}
+#: How many directives and periods the filters offer, the newest first.
+FILTER_CHOICES = {"directives": 100, "periods": 36}
+
+
+@cache
+def _inbox_statements(role: str, commune_user: bool, filters: tuple[str, ...]) -> SimpleNamespace:
+    """The inbox's statements for users of one kind and one set of filters: `cards` (a page of them) and `tally`
+    (the user's tasks counted by directive, period and state).
+
+    The units seen are the policy's own filter, built for a stand-in user whose unit is the bound parameters
+    `unit_id` and `unit_path`; the day, the user and the filters' values are bound too (`_inbox_values`).
+    """
+    scope = SimpleNamespace(role=role, is_commune_user=commune_user, unit_id=bindparam("unit_id"),
+                            unit=SimpleNamespace(path=bindparam("unit_path")))
+    visible = Task.unit_id.in_(visible_unit_ids(scope))
+    return SimpleNamespace(
+        cards=select(Task.id, Task.state, Task.due_on, Task.period, Task.submitted_on, Task.submitted_at,
+                     Task.assignee_id, Directive.number, Requirement.label, Requirement.text, Unit.name)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Requirement, Requirement.id == Task.requirement_id)
+        .join(Unit, Unit.id == Task.unit_id)
+        .where(visible, *(INBOX_FILTERS[name] == bindparam(name) for name in filters))
+        .order_by(_action_rank(bindparam("today"), bindparam("soon")),
+                  case((Task.assignee_id == bindparam("me"), 0), else_=1),  # what the chair gave the user first
+                  Task.due_on.is_(None), Task.due_on, Task.id)
+        .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)),
+        tally=select(Directive.id, Directive.number, Directive.subject, Task.period, Task.state, func.count())
+        .join(Directive, Directive.id == Task.directive_id).where(visible)
+        .group_by(Directive.id, Directive.number, Directive.subject, Task.period, Task.state),
+    )
+
+
+def _inbox_values(user, today: date, filters: dict) -> dict:
+    """What the inbox's statements bind for this user, day and filters."""
+    return {"unit_id": user.unit_id, "unit_path": user.unit.path, "me": user.id, "today": today,
+            "soon": today + timedelta(days=DUE_SOON_DAYS), **filters}
+
+
+class InboxPage(Pagination):
+    """A page of the user's inbox: TaskCards in action order (what the chair gave the user first in each
+    section), their count, and in `choices` the directives and periods the user's tasks come in."""
+
+    def _run(self, statement, **values):
+        return db.session.connection().execute(statement, {**self._query_args["values"], **values})
+
+    def _query_items(self) -> list[TaskCard]:
+        rows = self._run(self._query_args["statements"].cards, limit=self.per_page, offset=self._query_offset)
+        return [TaskCard.from_row(row) for row in rows]
+
+    def _query_count(self) -> int:
+        """The tasks matching the filters, from the tally that also gives the filters' choices."""
+        filters, directives, periods, total = self._query_args["filters"], {}, set(), 0
+        for directive_id, number, subject, period, state, count in self._run(self._query_args["statements"].tally):
+            directives[directive_id] = SimpleNamespace(id=directive_id, number=number, subject=subject)
+            periods.add(period)
+            task = {"directive": directive_id, "state": state, "period": period}
+            if all(task[name] == value for name, value in filters.items()):
+                total += count
+        self.choices = {
+            "directives": sorted(directives.values(), key=lambda d: d.id, reverse=True)[:FILTER_CHOICES["directives"]],
+            "periods": sorted(periods - {""}, reverse=True)[:FILTER_CHOICES["periods"]], "states": TASK_STATES}
+        return total
+
+
+def inbox_page(user, page: int, per_page: int, today: date, filters: dict | None = None) -> InboxPage:
+    """One page of the tasks the user may see, filtered by `INBOX_FILTERS` (a bad state is a DomainError)."""
+    filters = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
+    if filters.get("state") and filters["state"] not in TASK_STATES:
+        raise DomainError(f"Trạng thái không hợp lệ: {filters['state']}. Dùng một trong: {', '.join(TASK_STATES)}.")
+    statements = _inbox_statements(user.role, user.is_commune_user, tuple(sorted(filters)))
+    return InboxPage(page=page, per_page=per_page, max_per_page=None, error_out=False, statements=statements,
+                     filters=filters, values=_inbox_values(user, today, filters))
 
 
 def recent_activity(user, limit: int = 15) -> list:
-    """Who in the chair's unit did what lately."""
-    return list(db.session.scalars(
-        db.select(TaskHistory).join(Task, Task.id == TaskHistory.task_id)
-        .where(Task.unit_id == user.unit_id).options(joinedload(TaskHistory.user))
-        .order_by(TaskHistory.at.desc()).limit(limit)))
+    """Who in the chair's unit did what lately: rows of when (`at`), what (`action`) and who (`full_name`)."""
+    return db.session.execute(
+        select(TaskHistory.at, TaskHistory.action, User.full_name)
+        .join(Task, Task.id == TaskHistory.task_id).outerjoin(User, User.id == TaskHistory.user_id)
+        .where(Task.unit_id == user.unit_id).order_by(TaskHistory.at.desc()).limit(limit)).all()
 
 
 # --- Directives as their tasks show them: who sees which (a unit, those that gave it tasks), and how far along
