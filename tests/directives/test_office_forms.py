@@ -11,10 +11,10 @@ from sqlalchemy import func
 from app.auth.models import User
 from app.core import clock
 from app.directives import services
-from app.reports.followup import draft_follow_up
 from app.directives.models import Directive, Requirement
 from app.extensions import db
 from app.notices.models import Notice
+from app.reports.followup import draft_follow_up
 from app.seed.services import seed_demo
 from app.tasks import fanout
 from app.tasks.models import Task, TaskHistory

@@ -22,12 +22,12 @@ from app.auth.models import User
 from app.core import clock
 from app.core.database import set_write_intent
 from app.directives import services as directive_services
-from app.reports.followup import draft_follow_up
 from app.directives.models import Directive, Requirement
 from app.escalation.services import sweep_and_queue
 from app.extensions import db
 from app.indicators.imports import import_figures
 from app.indicators.queries import units_for_import
+from app.reports.followup import draft_follow_up
 from app.seed.services import seed_demo
 from app.tasks import fanout
 from app.tasks import services as tasks
