@@ -30,13 +30,16 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
-def paginate(query, per_page: int | None = None, rows: bool = False) -> Pagination:
-    """Run a select for the page the request asks for (whole rows when it selects several things).
-
-    The numbers are read here, as leniently as the site always has (a bad one is the default, never a 404).
-    """
+def page_args(per_page: int | None = None) -> tuple[int, int]:
+    """The page number and size the request asks for, read as leniently as the site always has (a bad one is
+    the default, never a 404)."""
     page = _int_arg("page", 1)
-    size = min(_int_arg("per_page", per_page or DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    return page, min(_int_arg("per_page", per_page or DEFAULT_PER_PAGE), MAX_PER_PAGE)
+
+
+def paginate(query, per_page: int | None = None, rows: bool = False) -> Pagination:
+    """Run a select for the page the request asks for (whole rows when it selects several things)."""
+    page, size = page_args(per_page)
     if rows:
         return _RowPagination(select=query, session=db.session, page=page, per_page=size, error_out=False)
     return db.paginate(query, page=page, per_page=size, error_out=False)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.limits import is_id
-from app.core.paging import MAX_PAGE, MAX_PER_PAGE
+from app.core.paging import page_args
 from app.core.permissions import allowed, shows_overview
 from app.home.overview import overview_page
 from app.notices.queries import recent_for, recent_mails_for
@@ -24,8 +24,7 @@ def index():
     filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
     today = clock.today()
     # Read as leniently as every list's paging (app.core.paging): a bad number is the default, never an error.
-    page_number = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
-    per_page = min(max(1, request.args.get("per_page", 50, type=int)), MAX_PER_PAGE)
+    page_number, per_page = page_args(50)
     try:
         directive = int(filters["directive"]) if filters["directive"] else None
         if directive is not None and not is_id(directive):
