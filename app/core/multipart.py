@@ -10,7 +10,9 @@ The temporary files have no name on disk and are closed with the request (Werkze
 
 from __future__ import annotations
 
+import hashlib
 import io
+from pathlib import Path
 
 from flask import Flask, Request
 from streaming_form_data import StreamingFormDataParser
@@ -19,6 +21,8 @@ from streaming_form_data.targets import BaseTarget
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+
+from app.core import storage
 
 #: Bytes read from the body at a time. gunicorn hands a body over in steps of up to 1 MiB; smaller reads make it
 #: copy what it read ahead once more for each (worker CPU for 100 MB: 1.0 s at 64 KiB, 0.57 s at 1 MiB).
@@ -59,6 +63,7 @@ class _Parts(BaseTarget):
         self._next_name = ""
         self._count = 0
         self._name, self._text, self._text_size, self._file = "", [], 0, None
+        self._digest, self._file_size = None, 0
         self.receiving = False
 
     def matches(self, _registered: str, name: str) -> bool:
@@ -73,13 +78,15 @@ class _Parts(BaseTarget):
         self.multipart_content_type = None  # set after the start, by the part's own header if it has one
         self._name, self._text, self._text_size, self._file = self._next_name, [], 0, None
         if self.multipart_filename is not None:  # a file part, even one sent with no file chosen (filename="")
-            self._file = self._stream_factory(total_content_length=self._total_length, content_type=None,
-                                              filename=self.multipart_filename, content_length=None)
+            # Written on the store's own disk and hashed as it comes: the store keeps it without copying it again.
+            self._file, self._digest, self._file_size = storage.incoming_file(), hashlib.sha256(), 0
         self.receiving = True
 
     def on_data_received(self, chunk: bytes) -> None:
         if self._file is not None:
             self._file.write(chunk)
+            self._digest.update(chunk)
+            self._file_size += len(chunk)
             return
         self._text_size += len(chunk)
         if self._max_field_bytes is not None and self._text_size > self._max_field_bytes:
@@ -92,15 +99,17 @@ class _Parts(BaseTarget):
             # Browsers send form text as UTF-8 (the page's charset); a byte that is not becomes U+FFFD, as in Werkzeug.
             self.fields.append((self._name, b"".join(self._text).decode("utf-8", "replace")))
             return
+        self._file.flush()
         self._file.seek(0)
+        self._file.staged = storage.Staged(Path(self._file.name), self._digest.hexdigest(), self._file_size)
         self.files.append((self._name, FileStorage(self._file, self.multipart_filename, self._name,
                                                    content_type=self.multipart_content_type)))
         self._file = None
 
     def close(self) -> None:
         """Close every temporary file (the request failed before Werkzeug was handed them)."""
-        for _name, storage in self.files:
-            storage.close()
+        for _name, upload in self.files:
+            upload.close()
         if self._file is not None:
             self._file.close()
 

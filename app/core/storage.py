@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -63,6 +65,45 @@ def save(data: bytes | None = None, *, chunks=None, suffix: str = "", verify=Non
         session.begin()  # no SQL yet: it only gives the file a transaction whose end is seen below
     session.info.setdefault(_WRITTEN, []).append(final)
     return name, size
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file already on the store's disk, hashed while it was written (an upload the form parser received)."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def incoming_file():
+    """A temporary file on the store's own disk, deleted when closed: a received upload the store can then adopt
+    with a hard link instead of copying it."""
+    folder = root() / ".incoming"
+    folder.mkdir(exist_ok=True)
+    return tempfile.NamedTemporaryFile(dir=folder, prefix=".up-")
+
+
+def adopt(staged: Staged, verify=None) -> tuple[str, int]:
+    """Keep a staged file under a new generated name (a hard link, flushed to disk first); returns name and size.
+
+    As with `save`, a rollback deletes it, and ``verify(path)`` refusing leaves nothing behind.
+    """
+    if verify is not None:
+        verify(staged.path)
+    name = secrets.token_hex(16)
+    final = root() / name
+    descriptor = os.open(staged.path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    os.link(staged.path, final)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_WRITTEN, []).append(final)
+    return name, staged.size
 
 
 def delete(stored_name: str) -> None:

@@ -40,6 +40,7 @@ _WANTED = {".pdf": "PDF", ".jpg": "ảnh JPEG", ".jpeg": "ảnh JPEG", ".png": "
            ".docx": "tài liệu Word (.docx)", ".xlsx": "bảng tính Excel (.xlsx)"}
 _FOUND = {"pdf": "PDF", "png": "ảnh PNG", "jpeg": "ảnh JPEG", "tiff": "ảnh TIFF", "zip": "tệp nén ZIP",
           "ole": "tệp Word/Excel định dạng cũ"}
+EMPTY = "Tệp rỗng (0 byte): không có nội dung. Vui lòng chọn lại tệp."
 ACCEPTED = "Chỉ nhận tệp PDF, ảnh JPG/PNG, Word (.doc, .docx) và Excel (.xls, .xlsx)."
 # The bytes a complete file ends with; an upload cut off midway lacks them.
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -63,6 +64,31 @@ def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidenc
     display = safe_display_name(filename)
     extension = _extension(display)
     _check_extension(extension)
+    staged = getattr(stream, "staged", None)  # received by the form parser: already on disk and hashed
+    stored_name, size, sha256 = (_keep_staged(staged, extension, max_bytes) if staged is not None
+                                 else _write(stream, extension, max_bytes))
+    evidence = Evidence(task_id=task.id, filename=display, stored_name=stored_name, size=size, sha256=sha256,
+                        content_type=ALLOWED[extension], uploaded_by_id=getattr(user, "id", None))
+    db.session.add(evidence)
+    db.session.flush()
+    audit.record("upload", evidence, user=user, detail={"task_id": task.id, "size": size})
+    return evidence
+
+
+def _keep_staged(staged: storage.Staged, extension: str, max_bytes: int) -> tuple[str, int, str]:
+    """Check a file the form parser already wrote and hashed, and keep it without copying it."""
+    if staged.size == 0:
+        raise UploadRefused(EMPTY, 422)
+    if staged.size > max_bytes:
+        raise UploadRefused(f"Tệp vượt quá dung lượng cho phép ({_megabytes(max_bytes)} MB).", 413)
+    with open(staged.path, "rb") as handle:
+        _check_head(handle.read(filetypes.SNIFF_BYTES), extension)
+    name, size = storage.adopt(staged, verify=lambda path: _check_whole(path, extension))
+    return name, size, staged.sha256
+
+
+def _write(stream, extension: str, max_bytes: int) -> tuple[str, int, str]:
+    """Check a stream while writing it to the store under a new name, hashing it on the way."""
     digest = hashlib.sha256()
 
     def chunks():
@@ -73,7 +99,7 @@ def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidenc
                 break
             head += more
         if not head:
-            raise UploadRefused("Tệp rỗng (0 byte): không có nội dung. Vui lòng chọn lại tệp.", 422)
+            raise UploadRefused(EMPTY, 422)
         _check_head(head, extension)  # before writing: a renamed program never reaches the disk
         size, chunk = 0, head
         while chunk:
@@ -85,13 +111,7 @@ def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidenc
             chunk = stream.read(CHUNK)
 
     stored_name, size = storage.save(chunks=chunks(), verify=lambda path: _check_whole(path, extension))
-    evidence = Evidence(task_id=task.id, filename=display, stored_name=stored_name, size=size,
-                        sha256=digest.hexdigest(), content_type=ALLOWED[extension],
-                        uploaded_by_id=getattr(user, "id", None))
-    db.session.add(evidence)
-    db.session.flush()
-    audit.record("upload", evidence, user=user, detail={"task_id": task.id, "size": size})
-    return evidence
+    return stored_name, size, digest.hexdigest()
 
 
 def evidence_file(evidence) -> tuple[Path, str, str]:

@@ -275,8 +275,10 @@ def test_form_limits_stay_413(app, client, work, monkeypatch):
     assert evidence_count() == 0
 
 
-def test_temporary_files_live_only_as_long_as_their_request(app, spool):
-    """A file part beyond the memory threshold goes to disk while the request runs, and is gone after it."""
+def test_temporary_files_live_only_as_long_as_their_request(app):
+    """Each file part goes to the store's own disk while the request runs (so the store can keep it without a
+    copy), and is gone after it."""
+    incoming = Path(app.config["STORAGE_DIR"]) / ".incoming"
     body = multipart(("title", "Văn bản số 12/UBND".encode(), None), ("file", pdf_of(2 * MIB), "Văn bản.pdf"),
                      ("file", b"small", "nho.pdf"))
     with app.test_request_context("/", method="POST", data=body,
@@ -285,5 +287,6 @@ def test_temporary_files_live_only_as_long_as_their_request(app, spool):
         big, small = request.files.getlist("file")
         assert (big.filename, small.filename, small.read()) == ("Văn bản.pdf", "nho.pdf", b"small")
         assert hashlib.sha256(big.read()).digest() == hashlib.sha256(pdf_of(2 * MIB)).digest()
-        assert len(open_in(spool)) == 1  # the large one, on disk under no name
-    assert open_in(spool) == [] and os.listdir(spool) == []
+        assert big.stream.staged.sha256 == hashlib.sha256(pdf_of(2 * MIB)).hexdigest()  # hashed as it came
+        assert len(open_in(incoming)) == 2
+    assert open_in(incoming) == [] and os.listdir(incoming) == []
