@@ -31,8 +31,10 @@ _MAX_IDLE_DAYS = 366
 def public_calendar(first_year: int, last_year: int) -> tuple[frozenset[date], frozenset[date]]:
     """Vietnam's public holidays and weekend make-up working days for these years."""
     vn = holidays.country_holidays("VN", years=range(first_year, last_year + 1))
+    # `holidays` lists every make-up day it knows whatever the years asked: keep those in range.
+    makeup = (day for day in vn.weekend_workdays if first_year <= day.year <= last_year)
     # Frozen sets: the cached value is shared between threads and never changes.
-    return frozenset(vn), frozenset(vn.weekend_workdays)
+    return frozenset(vn), frozenset(makeup)
 
 
 def overrides_between(start: date, end: date) -> dict[date, bool]:

@@ -234,3 +234,13 @@ def test_admin_marks_a_make_up_day_and_working_day_deadlines_follow(client):
                                                              "confirm": "1", "unnumbered": "y"})
     db.session.rollback()
     assert {t.due_on.isoformat() for t in db.session.scalars(db.select(Task))} == {"2022-06-04"}  # the Saturday
+
+
+def test_admin_calendar_lists_only_this_years_make_up_days(client):
+    seeded()
+    clock.freeze(clock.parse_instant("2026-03-02T09:00:00"))
+    login(client, "admin", "demo-2022")
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    line = re.search(r"Ngày làm bù: ([^<]*)", page).group(1)
+    assert "22/08/2026" in line
+    assert "2014" not in line and "2019" not in line
