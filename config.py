@@ -40,6 +40,8 @@ class Config:
     #: A resumable upload never completed is deleted, with its bytes, this many hours after it began.
     UPLOAD_EXPIRY_HOURS = int(os.environ.get("UPLOAD_EXPIRY_HOURS", "24"))
     BASE_URL = _base_url()
+    #: Rendered pages (the inbox) a process keeps until the database changes (app/core/fragments.py); 0: none.
+    FRAGMENT_CACHE_SIZE = int(os.environ.get("FRAGMENT_CACHE_SIZE", "128"))
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2022")
     TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -66,7 +68,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # LIFO: a worker reuses the connection it used last, whose page cache key (app/core/fragments.py) it knows.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_use_lifo": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
 

@@ -60,7 +60,7 @@ def _check_config(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     # The extensions and the core's hooks load with an app, not with the package (see _check_config).
-    from app.core import database, errors, multipart
+    from app.core import database, errors, fragments, multipart
     from app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -74,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     database.init_app(app)
     errors.init_app(app)
     multipart.init_app(app)  # multipart bodies parsed in C and streamed to disk
+    fragments.init_app(app)  # rendered pages kept until the database changes
     _import_models()
 
     # Models load with an app (as _import_models does just above), not with the package.

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from app.core import clock
+from app.core import clock, fragments
 from app.core.errors import DomainError
 from app.core.limits import is_id
 from app.core.paging import page_args
@@ -21,8 +21,16 @@ def index():
     """The inbox: the unit's tasks in sections in the order to act on them, filterable, the user's own first."""
     if not request.args and shows_overview(current_user):
         return overview_page()  # leaders open on the overview; a filter, or "?view=tasks", asks for the list
-    filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
     today = clock.today()
+    # Everything the inbox shows is read from the database for this user, these arguments and this day: the page
+    # is kept until the database changes (app.core.fragments), so a clerk's return visit costs no query of its own.
+    asked = (current_user.id, tuple(sorted(request.args.items(multi=True))), today)
+    return fragments.cached_page("inbox", asked, lambda: _inbox(today))
+
+
+def _inbox(today) -> str:
+    """The inbox page, read and rendered."""
+    filters = {k: request.args.get(k) or None for k in ("directive", "state", "period")}
     # Read as leniently as every list's paging (app.core.paging): a bad number is the default, never an error.
     page_number, per_page = page_args(50)
     try:

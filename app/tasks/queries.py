@@ -170,9 +170,23 @@ def task_page_data(task: Task) -> dict:
 # user and set of filters (values are bound per request), run on the session's connection as plain rows.
 
 
+class _DirectiveName(NamedTuple):
+    number: str | None
+
+
+class _RequirementText(NamedTuple):
+    label: str | None
+    text: str
+
+
+class _UnitName(NamedTuple):
+    name: str
+
+
 class TaskCard(NamedTuple):
     """A task as a card of templates/tasks/_list.html shows it, read as one row: its columns, what it names of its
-    directive (`number`), requirement (`label`, `text`) and unit (`name`), and the labels a Task gives."""
+    directive (`number`), requirement (`label`, `text`) and unit (`name`), and the labels a Task gives.
+    Made of values only, so a card is hashable: its rendered row is cached on it (app.tasks.rows)."""
 
     id: int
     state: str
@@ -189,8 +203,7 @@ class TaskCard(NamedTuple):
     def from_row(cls, row) -> TaskCard:
         """A card from a row of the inbox's statement."""
         *task, number, label, text, unit_name = row
-        return cls(*task, SimpleNamespace(number=number), SimpleNamespace(label=label, text=text),
-                   SimpleNamespace(name=unit_name))
+        return cls(*task, _DirectiveName(number), _RequirementText(label, text), _UnitName(unit_name))
 
     @property
     def state_label(self) -> str:

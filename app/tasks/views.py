@@ -28,6 +28,7 @@ from app.tasks.forms import (
 from app.tasks.groups import urgency
 from app.tasks.models import Task, TaskRequest
 from app.tasks.queries import assignable_staff, list_context, review_queue, task_page_data
+from app.tasks.rows import task_row
 from app.tasks.work import (
     data_from,
     figures_conflict,
@@ -40,6 +41,7 @@ from app.tasks.work import (
 )
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+bp.add_app_template_global(task_row)  # every task list's rows (templates/tasks/_list.html)
 
 
 def _load(task_id: int) -> Task:
