@@ -1,17 +1,22 @@
 """multipart/form-data bodies parsed in C (streaming-form-data) instead of by Werkzeug's Python parser.
 
-Each file part is written to a temporary file while the body is read, so a large upload costs the C parser's
-pass and one write to disk, and no memory. Views see what Werkzeug gives: ``request.form`` (a MultiDict of
-text) and ``request.files`` (FileStorage objects), so forms and WTForms work unchanged. Werkzeug's limits stay:
-the body arrives through its stream limited to MAX_CONTENT_LENGTH, a text field is held to MAX_FORM_MEMORY_SIZE
-and the parts to MAX_FORM_PARTS (413 past any of them); a body that is cut off or is not multipart is a 400.
+Each file part is written to a temporary file on the store's disk while the body is read, hashed on a thread of
+its own and pushed out to the disk as it comes: a large upload costs the C parser's pass and one write, no memory,
+and little waiting once its last byte is in (the store's fsync finds the file mostly written). Views see what
+Werkzeug gives: ``request.form`` (a MultiDict of text) and ``request.files`` (FileStorage objects), so forms and
+WTForms work unchanged. Werkzeug's limits stay: the body arrives through its stream limited to MAX_CONTENT_LENGTH,
+a text field is held to MAX_FORM_MEMORY_SIZE and the parts to MAX_FORM_PARTS (413 past any of them); a body that
+is cut off or is not multipart is a 400.
 The temporary files have no name on disk and are closed with the request (Werkzeug's ``Request.close``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
+import queue
+import threading
 from pathlib import Path
 
 from flask import Flask, Request
@@ -29,6 +34,28 @@ from app.core import storage
 READ_SIZE = 1024 * 1024
 #: A body refused by the C parser is read again by Werkzeug's if it is at most this long (see _parse_multipart).
 SECOND_READING = 1024 * 1024
+#: A file part's bytes handed to the disk are pushed out to it every this many bytes, while the rest arrives, so the
+#: store's fsync at the end finds little left to write (100 MB: 60 ms of fsync after the upload, 5 ms with this).
+WRITEBACK_EVERY = 8 * 1024 * 1024
+#: A chunk of a file part this large or more starts the part's hashing thread (a small file is hashed in the
+#: request's thread: starting a thread would cost more than hashing it).
+THREADED_HASHING = 256 * 1024
+#: Chunks waiting for the hashing thread, at most: what a slow hash may hold in memory (READ_SIZE each).
+HASH_QUEUE = 8
+
+
+def _sync_file_range():
+    """Linux's sync_file_range (start writing a range of a file to disk, without waiting), or None elsewhere."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    return function
+
+
+_SYNC_FILE_RANGE = _sync_file_range()
+_SYNC_FILE_RANGE_WRITE = 2  # <linux/fs.h>: start writeback of the dirty pages of the range, do not wait
 
 
 class MalformedBody(BadRequest):
@@ -50,6 +77,49 @@ class FieldTooLarge(RequestEntityTooLarge):
     vi_message = "Một ô chữ của biểu mẫu quá dài."
 
 
+class _Digest:
+    """SHA-256 of a file part as it arrives. Past its first large chunk the hashing runs on a thread of its own
+    (hashlib lets go of the GIL on large buffers), so it overlaps receiving, parsing and writing the next chunks
+    instead of following them: for 100 MB that takes the hash (~90 ms) off the time the client waits."""
+
+    def __init__(self):
+        self._sha = hashlib.sha256()
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+
+    def update(self, chunk: bytes) -> None:
+        if self._thread is None and len(chunk) < THREADED_HASHING:
+            self._sha.update(chunk)
+            return
+        if self._thread is None:
+            self._queue = queue.Queue(HASH_QUEUE)
+            self._thread = threading.Thread(target=self._run, name="upload-sha256", daemon=True)
+            self._thread.start()
+        self._queue.put(chunk)  # waits while HASH_QUEUE chunks are queued: memory stays flat
+
+    def hexdigest(self) -> str:
+        """The digest of every chunk given (waiting for the thread to hash what is queued)."""
+        self.close()
+        return self._sha.hexdigest()
+
+    def close(self) -> None:
+        """Let the thread finish what is queued and end; the request never leaves it running."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._sha.update(chunk)
+
+
+def _start_writeback(descriptor: int, offset: int, length: int) -> None:
+    """Have the kernel start writing a range of a file to disk now, without waiting (nothing where unsupported)."""
+    if _SYNC_FILE_RANGE is not None:
+        _SYNC_FILE_RANGE(descriptor, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
 class _Parts(BaseTarget):
     """Every part of one body: text fields kept in memory, each file written to its own temporary file."""
 
@@ -63,7 +133,7 @@ class _Parts(BaseTarget):
         self._next_name = ""
         self._count = 0
         self._name, self._text, self._text_size, self._file = "", [], 0, None
-        self._digest, self._file_size = None, 0
+        self._digest, self._file_size, self._pushed = None, 0, 0
         self.receiving = False
 
     def matches(self, _registered: str, name: str) -> bool:
@@ -79,14 +149,18 @@ class _Parts(BaseTarget):
         self._name, self._text, self._text_size, self._file = self._next_name, [], 0, None
         if self.multipart_filename is not None:  # a file part, even one sent with no file chosen (filename="")
             # Written on the store's own disk and hashed as it comes: the store keeps it without copying it again.
-            self._file, self._digest, self._file_size = storage.incoming_file(), hashlib.sha256(), 0
+            self._file, self._digest, self._file_size, self._pushed = storage.incoming_file(), _Digest(), 0, 0
         self.receiving = True
 
     def on_data_received(self, chunk: bytes) -> None:
         if self._file is not None:
-            self._file.write(chunk)
             self._digest.update(chunk)
+            self._file.write(chunk)
             self._file_size += len(chunk)
+            if self._file_size - self._pushed >= WRITEBACK_EVERY:
+                self._file.flush()
+                _start_writeback(self._file.fileno(), self._pushed, self._file_size - self._pushed)
+                self._pushed = self._file_size
             return
         self._text_size += len(chunk)
         if self._max_field_bytes is not None and self._text_size > self._max_field_bytes:
@@ -111,6 +185,7 @@ class _Parts(BaseTarget):
         for _name, upload in self.files:
             upload.close()
         if self._file is not None:
+            self._digest.close()
             self._file.close()
 
 
