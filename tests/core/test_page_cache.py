@@ -7,12 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from app.core import clock, fragments
 from app.extensions import db
 from tests import factories
 from tests.conftest import csrf_token, login
+from tests.tasks.test_inbox_statements import inbox_read
 
 
 @pytest.fixture(autouse=True)
@@ -30,26 +31,11 @@ def give_task(tree, text_: str = "Báo cáo kết quả rà soát", **fields):
     return task.id
 
 
-def statements_of(client, path: str = "/") -> tuple[str, list[str]]:
-    """The page and the SQL statements serving it ran."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        html = client.get(path).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return html, seen
-
-
 def test_a_return_visit_with_nothing_changed_reads_only_the_user(client, tree):
     give_task(tree)
     login(client, "mc.xa-a")
-    first, _ = statements_of(client)
-    again, statements = statements_of(client)
+    first, _ = inbox_read(client)
+    again, statements = inbox_read(client)
     assert again == first and "Báo cáo kết quả rà soát" in again
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 2, reads  # the user with their unit, and the database's state
@@ -150,7 +136,7 @@ def test_the_cache_can_be_turned_off(app, client, tree):
     kept, app.extensions["fragments"] = app.extensions["fragments"], fragments.FragmentCache(0)
     try:
         client.get("/")
-        _, statements = statements_of(client)
+        _, statements = inbox_read(client)
         assert len([s for s in statements if re.match(r"\s*SELECT", s, re.I)]) > 2
     finally:
         app.extensions["fragments"] = kept

@@ -137,9 +137,10 @@ def gunicorn(app, request):
     deadline = time.monotonic() + patience(20)
     while True:
         try:
-            requests.get(f"{base}/healthz", timeout=5)
+            requests.get(f"{base}/healthz", timeout=patience(5))
             break
-        except requests.ConnectionError:
+        # The master listens before its worker has loaded the app: a busy machine may keep the answer waiting.
+        except (requests.ConnectionError, requests.Timeout):
             assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
     try:
