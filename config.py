@@ -35,7 +35,18 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "theodoi@tuky.example")
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
+    #: Where stored files go (app/core/storage.py): unset or file:///path, a local directory (STORAGE_DIR when
+    #: unset); s3://bucket/prefix, an S3-compatible object store reached with the four settings below.
+    STORAGE_URL = os.environ.get("STORAGE_URL") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_REGION = os.environ.get("AWS_REGION") or "us-east-1"
+    #: Local disk where uploads bound for an object store are staged (and checked) before they travel.
+    UPLOAD_TMP_DIR = os.environ.get("UPLOAD_TMP_DIR", str(INSTANCE_DIR / "tmp"))
     OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    #: Set (1) when web machines share no disk: production then refuses local storage (STORAGE_URL unset or file://).
+    MULTI_MACHINE = os.environ.get("MULTI_MACHINE", "").strip().lower() in ("1", "true", "yes")
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
     #: A resumable upload never completed is deleted, with its bytes, this many hours after it began.
     UPLOAD_EXPIRY_HOURS = int(os.environ.get("UPLOAD_EXPIRY_HOURS", "24"))

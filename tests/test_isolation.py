@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -88,6 +89,23 @@ def _token_of_b(tree):
     return tree.token_b
 
 
+def _put_partial(upload_id: str, data: bytes) -> None:
+    """Keep the first bytes of an upload where the store keeps them: a partial file, or a piece object."""
+    import tempfile
+
+    from app.core import storage
+    from app.evidence import resumable
+
+    store = storage.current_store()
+    if store.is_local:
+        (resumable.partial_folder() / upload_id).write_bytes(data)
+        return
+    with tempfile.NamedTemporaryFile() as piece:
+        piece.write(data)
+        piece.flush()
+        store.objects.upload(f"{resumable.PARTIAL}/{upload_id}/{0:015d}", Path(piece.name))
+
+
 def _upload_of_b(tree):
     """A resumable upload begun by commune B's staff member on its task, with its first bytes on disk."""
     from app.evidence import resumable
@@ -96,7 +114,7 @@ def _upload_of_b(tree):
         tree.upload_b = resumable.create(_task_of_b(tree), tree.users["staff_b"], "Bản quét.pdf", 1000, 10**6)
         tree.upload_b.upload_offset = 5
         db.session.commit()
-        (resumable.partial_folder() / tree.upload_b.id).write_bytes(b"%PDF-")
+        _put_partial(tree.upload_b.id, b"%PDF-")
     return tree.upload_b
 
 
@@ -214,6 +232,12 @@ def snapshot(app) -> tuple:
                 rows[table.name] = [tuple(r)
                                     for r in conn.execute(text(f"SELECT {columns} FROM {table.name} ORDER BY 1"))]
     files = {}
+    from app.core import storage
+
+    store = storage.current_store()
+    if not store.is_local:  # every object, pieces of uploads included
+        for name, _, _ in store.objects.listing():
+            files[f"s3:{name}"] = hashlib.sha256(store.objects.get(name)["Body"].read()).hexdigest()
     for folder in (app.config["STORAGE_DIR"], app.config["OUTBOX_DIR"]):
         for root, _, names in os.walk(folder):
             for name in names:

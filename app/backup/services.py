@@ -5,7 +5,8 @@ A backup directory holds::
     manifest.json          format, alembic revision; per table its file, rows and SHA-256; per stored file its size
                            and SHA-256; the files rows name that were missing or damaged when it was taken
     db/<table>.jsonl.gz    a header line (table, columns, kinds), then one JSON list per row (codec.py)
-    files/<stored name>    the store's files, byte for byte
+    files/<stored name>    the store's files, byte for byte (read through app.core.storage: a local directory or an
+                           object store alike)
 
 Every file is written under a temporary name and renamed once complete, and
 manifest.json last: a directory without it is an interrupted backup.
@@ -40,6 +41,7 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 BATCH = 1000
 NOTHING_CHANGED = "Không có gì bị thay đổi."
+STORE_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.")
 
 
 class BackupRefused(Exception):
@@ -188,7 +190,7 @@ def _copy_store(folder: Path, progress: Progress) -> dict[str, dict]:
     copied = {}
     for name, _ in listed:
         try:
-            source = open(storage.path_of(name), "rb")
+            source = storage.open_stored(name)
         except FileNotFoundError:
             continue  # deleted since it was listed: its row was deleted after the snapshot (or was never ours)
         with source, _atomic_file(folder / name) as out:
@@ -199,12 +201,13 @@ def _copy_store(folder: Path, progress: Progress) -> dict[str, dict]:
 
 
 def _stored_files() -> list[tuple[str, int]]:
-    """(name, size) of the store's files by name; ``.x.part`` files are uploads still being written."""
+    """(name, size) of the store's complete files by name (uploads still being written are not listed)."""
     found = []
-    with os.scandir(storage.root()) as entries:
-        for entry in entries:
-            if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
-                found.append((entry.name, entry.stat().st_size))
+    for name in storage.stored_names():
+        try:
+            found.append((name, storage.size_of(name)))
+        except FileNotFoundError:
+            pass  # deleted since it was listed
     return sorted(found)
 
 
@@ -389,11 +392,14 @@ def _table_file(directory: Path, table) -> Path:
 
 def _backup_file(directory: Path, name: str) -> Path:
     """A stored file inside the backup; a name that is not a store name (``../x``) is refused."""
-    try:
-        storage.path_of(name)
-    except FileNotFoundError:
+    if not _is_store_name(name):
         raise BackupRefused(f"Tên tệp không hợp lệ trong manifest.json: {name!r}. {NOTHING_CHANGED}") from None
     return directory / "files" / name
+
+
+def _is_store_name(name) -> bool:
+    """A name the store generates (hex, a lower-case suffix): never a path such as ``../x``."""
+    return isinstance(name, str) and bool(name) and not name.startswith(".") and set(name) <= STORE_NAME_CHARACTERS
 
 
 def _verify(path: Path, sha256: str, size: int, progress: Progress) -> None:
@@ -473,14 +479,14 @@ def _refuse_filled(conn) -> None:
 
 
 def _check_store_empty() -> None:
-    root = Path(current_app.config["STORAGE_DIR"])
-    if root.exists() and any(root.iterdir()):
-        raise BackupRefused(f"Kho tệp {root} không trống: chỉ khôi phục vào kho tệp trống. {NOTHING_CHANGED}")
+    if next(iter(storage.stored_names()), None) is not None:
+        raise BackupRefused(f"Kho tệp {storage.current_store().url} không trống: chỉ khôi phục vào kho tệp trống. "
+                            f"{NOTHING_CHANGED}")
 
 
 def _fill(directory: Path, tables: list[tuple], files: dict, tolerated: set, progress: Progress) -> tuple[int, dict]:
     """Insert every row and copy every file in one transaction; on any failure both are undone."""
-    written: list[Path] = []
+    written: list[str] = []
     with db.engine.connect() as conn:
         transaction = _begin(conn, write=True)  # SQLite: BEGIN IMMEDIATE, no other writer until the commit
         try:
@@ -493,8 +499,8 @@ def _fill(directory: Path, tables: list[tuple], files: dict, tolerated: set, pro
             transaction.commit()
         except BaseException as exc:
             transaction.rollback()
-            for path in written:
-                path.unlink(missing_ok=True)
+            for name in written:
+                storage.delete(name)
             if isinstance(exc, SQLAlchemyError):
                 raise BackupRefused(f"CSDL từ chối dữ liệu khôi phục, đã hoàn tác: CSDL và kho tệp vẫn trống. "
                                     f"Chi tiết: {getattr(exc, 'orig', None) or exc}") from exc
@@ -589,21 +595,38 @@ def _reset_sequences(conn, tables: list[tuple]) -> None:
 
 
 def _copy_into_store(directory: Path, files: dict, progress: Progress, written: list) -> dict[str, dict]:
-    """Copy the backup's files into the store, streamed, each checked again against the manifest."""
+    """Put the backup's files into the store, each read back from the store and checked again against the
+    manifest (the bytes that landed, not the bytes sent)."""
     progress.begin("Khôi phục tệp minh chứng (byte)", sum(entry["size"] for entry in files.values()))
     copied = {}
     for name, entry in files.items():
-        target = storage.path_of(name)
-        written.append(target)  # before it exists: a failure from here on removes it
-        with open(_backup_file(directory, name), "rb") as source, _atomic_file(target) as out:
-            _stream(source, out, progress)
-        copied[name] = {"name": name, "size": out.size, "sha256": out.digest.hexdigest()}
-        if (copied[name]["sha256"], out.size) != (entry["sha256"], entry["size"]):
-            raise BackupRefused(f"Tệp {name} đọc lại khác lúc kiểm tra (lỗi đĩa?). {NOTHING_CHANGED}")
+        written.append(name)  # before it exists: a failure from here on removes it
+        storage.put(name, _backup_file(directory, name))
+        digest, size = _read_back(name, progress)
+        copied[name] = {"name": name, "size": size, "sha256": digest}
+        if (digest, size) != (entry["sha256"], entry["size"]):
+            raise BackupRefused(f"Tệp {name} đọc lại từ kho tệp khác lúc kiểm tra (lỗi đĩa hoặc kho tệp?). "
+                                f"{NOTHING_CHANGED}")
     progress.end()
-    if written:
-        _sync_directory(storage.root())
     return copied
+
+
+def _read_back(name: str, progress: Progress) -> tuple[str, int]:
+    """SHA-256 and size of a stored file, read from the store."""
+    out = _HashingFile(_Discard())
+    with storage.open_stored(name) as source:
+        _stream(source, out, progress)
+    return out.digest.hexdigest(), out.size
+
+
+class _Discard:
+    """A file that keeps nothing (only the hash of what goes through is wanted)."""
+
+    def write(self, data) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def _database_references(conn, tables: list[tuple]) -> list[dict]:

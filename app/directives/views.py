@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core import audit, storage
@@ -363,13 +363,14 @@ def source(directive_id: int):
     if not directive.source_stored_name:
         abort(404)
     try:
-        path = storage.path_of(directive.source_stored_name)
+        path = storage.local_path(directive.source_stored_name)
+        source = path if path is not None else storage.open_stored(directive.source_stored_name)
     except FileNotFoundError:
         abort(404)
-    if not path.exists():
+    if path is not None and not path.exists():
         abort(404)
     audit.record_now("source_downloaded", directive)
-    return send_file(path, as_attachment=True, download_name=directive.source_filename or "van-ban")
+    return storage.send(source, download_name=directive.source_filename or "van-ban")
 
 
 

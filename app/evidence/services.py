@@ -114,27 +114,38 @@ def _write(stream, extension: str, max_bytes: int) -> tuple[str, int, str]:
     return stored_name, size, digest.hexdigest()
 
 
-def evidence_file(evidence) -> tuple[Path, str, str]:
-    """(path, download name, content type) of a stored file, after checking its size and SHA-256 against the row."""
+def evidence_file(evidence):
+    """(source, download name, content type) of a stored file, checked against the row's size and SHA-256.
+
+    From a local store the source is the file's path, hashed whole first. From an object store it is the object
+    opened as a stream, its size and recorded SHA-256 checked now and its bytes as they are read (the last ones
+    are withheld if they do not match: `storage.Checked`), since reading it twice would double the traffic.
+    """
     damaged = EvidenceDamaged("Tệp minh chứng bị hỏng hoặc không còn nguyên vẹn trên máy chủ nên không được gửi. "
                               "Vui lòng báo quản trị viên và tải lên lại tệp.")
     try:
-        path = storage.path_of(evidence.stored_name)
-        size = path.stat().st_size
+        path = storage.local_path(evidence.stored_name)
+        source = path if path is not None else storage.open_stored(evidence.stored_name, evidence.sha256)
+        size = path.stat().st_size if path is not None else source.size
+    except storage.Damaged:
+        log.error("evidence %s: stored file %s does not match its SHA-256", evidence.id, evidence.stored_name)
+        raise damaged from None
     except OSError:  # missing, or a stored name that is not ours
         log.error("evidence %s: stored file %r is missing", evidence.id, evidence.stored_name)
         raise damaged from None
     digest = hashlib.sha256()
-    if size == evidence.size:  # a size that differs needs no hashing to be refused
+    if path is not None and size == evidence.size:  # a size that differs needs no hashing to be refused
         with open(path, "rb") as handle:
             while block := handle.read(CHUNK):
                 digest.update(block)
-    if size != evidence.size or digest.hexdigest() != evidence.sha256:
-        log.error("evidence %s: stored file %s does not match its size or SHA-256", evidence.id, path.name)
+    if size != evidence.size or (path is not None and digest.hexdigest() != evidence.sha256):
+        log.error("evidence %s: stored file %s does not match its size or SHA-256", evidence.id, evidence.stored_name)
+        if path is None:
+            source.close()
         raise damaged
     # The row's type is sent only if it is one we allow: a row written elsewhere cannot widen the list.
     content_type = evidence.content_type if evidence.content_type in ALLOWED.values() else "application/octet-stream"
-    return path, safe_display_name(evidence.filename), content_type
+    return source, safe_display_name(evidence.filename), content_type
 
 
 def safe_display_name(filename: str) -> str:

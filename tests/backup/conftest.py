@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.datastructures import FileStorage
 
 from app import create_app
-from app.core import clock
+from app.core import clock, storage
 from app.core.models import CalendarDay
 from app.directives.intake import draft_from_file
 from app.escalation.services import sweep_and_queue
@@ -130,12 +130,26 @@ def table_names(app) -> list[str]:
 
 
 def stored_files(app) -> dict[str, bytes]:
-    root = Path(app.config["STORAGE_DIR"])
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir())} if root.exists() else {}
+    """Every file of `app`'s store by name, read through the storage interface (a directory or an object store)."""
+    def read():
+        found = {}
+        for name in sorted(storage.stored_names()):
+            with storage.open_stored(name) as handle:
+                found[name] = handle.read()
+        return found
+
+    return in_context(app, read)
+
+
+def put_file(app, name: str, data: bytes, scratch: Path) -> None:
+    """A file in `app`'s store under `name`, as if an earlier service had left it there."""
+    source = scratch / f"put-{name}"
+    source.write_bytes(data)
+    in_context(app, storage.put, name, source)
 
 
 @pytest.fixture
-def other_app(tmp_path):
+def other_app(app, tmp_path):
     """Makes apps on new, empty databases (SQLite files, or databases on the same PostgreSQL server) and stores."""
     made: list[tuple] = []
 
@@ -145,7 +159,8 @@ def other_app(tmp_path):
         target = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp_path / name}.db",
                              "STORAGE_DIR": str(tmp_path / name / "evidence"),
                              "OUTBOX_DIR": str(tmp_path / name / "outbox"),
-                             "REDIS_URL": None, "SMTP_HOST": None, "BASE_URL": "http://theodoi.test"})
+                             "REDIS_URL": None, "SMTP_HOST": None, "BASE_URL": "http://theodoi.test",
+                             **_own_object_store(app, name)})
         target.test_client_class = IsolatedClient
         made.append((target, name if url else None))
         if migrated:
@@ -155,9 +170,30 @@ def other_app(tmp_path):
     yield make
     for target, database in made:
         in_context(target, lambda: db.engine.dispose())
+        if _object_store(target):
+            in_context(target, _empty_store)
         if database:
             with _server() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+def _object_store(app) -> bool:
+    return str(app.config.get("STORAGE_URL") or "").startswith("s3://")
+
+
+def _own_object_store(app, name: str) -> dict:
+    """With TEST_STORAGE=s3: the session app's bucket and settings under a prefix of the second app's own, as a
+    second service would have; nothing to change on the local store (STORAGE_DIR is the second app's own)."""
+    if not _object_store(app):
+        return {}
+    bucket = app.config["STORAGE_URL"][len("s3://"):].split("/", 1)[0]
+    settings = {key: value for key, value in app.config.items() if key.startswith(("S3_", "AWS_"))}
+    return {**settings, "STORAGE_URL": f"s3://{bucket}/{name}"}
+
+
+def _empty_store() -> None:
+    for name in list(storage.stored_names()):
+        storage.delete(name)
 
 
 def _new_database(name: str) -> str | None:

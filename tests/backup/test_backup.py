@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.backup.services import Progress, create_backup
+from app.core import storage
 from app.directives.models import Requirement
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -21,7 +22,7 @@ from app.indicators.services import set_target
 from app.tasks.models import Task, TaskHistory
 from app.units.services import upsert_unit
 from tests import factories
-from tests.backup.conftest import PDF, cli, stored_files, table_names, table_rows
+from tests.backup.conftest import PDF, cli, put_file, stored_files, table_names, table_rows
 from tests.conftest import login
 from tests.factories import PASSWORD
 
@@ -86,7 +87,7 @@ def test_a_database_with_rows_is_refused_and_nothing_changes(app, filled, tmp_pa
 
 def test_a_file_already_missing_from_the_store_is_reported_and_the_rest_restored(app, filled, other_app, tmp_path):
     lost = db.session.scalar(select(Evidence.stored_name).where(Evidence.filename == "Ảnh hội nghị.png"))
-    (Path(app.config["STORAGE_DIR"]) / lost).unlink()
+    storage.delete(lost)
     made = cli(app, "backup", "create", tmp_path / "backup")
     assert "Cảnh báo: 1 tệp" in made.stderr and summary_of(made)["problems"] == 1
     target = other_app()
@@ -98,12 +99,11 @@ def test_a_file_already_missing_from_the_store_is_reported_and_the_rest_restored
 def test_a_store_with_files_is_refused_before_anything_is_migrated(app, filled, other_app, tmp_path):
     back_up(app, tmp_path / "backup")
     target = other_app()
-    store = Path(target.config["STORAGE_DIR"])
-    store.mkdir(parents=True)
-    (store / "left-over.pdf").write_bytes(PDF)
+    left_over = "0123456789abcdef0123456789abcdef.pdf"
+    put_file(target, left_over, PDF, tmp_path)
     refused = cli(target, "backup", "restore", tmp_path / "backup")
     assert refused.exit_code != 0 and "Kho tệp" in refused.stderr and "không trống" in refused.stderr
-    assert table_names(target) == [] and [p.name for p in store.iterdir()] == ["left-over.pdf"]
+    assert table_names(target) == [] and stored_files(target) == {left_over: PDF}
 
 
 def test_one_changed_byte_in_a_table_file_is_refused_and_nothing_is_written(app, filled, other_app, tmp_path):

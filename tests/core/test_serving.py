@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,7 +21,7 @@ from gunicorn.config import Config
 from gunicorn.http.body import Body
 from gunicorn.http.parser import RequestParser
 
-from app.core import serving
+from app.core import serving, storage
 from tests.conftest import ROOT
 from tests.evidence.test_multipart import BOUNDARY, CUT_OFF, MIB, evidence_count, multipart, pdf_of, raw_post
 from tests.factories import PASSWORD
@@ -170,5 +169,5 @@ def test_uploads_through_gunicorn_keep_their_bytes_and_a_cut_one_leaves_nothing(
     status, answer = raw_post(gunicorn, path, headers, body, send=len(body) // 2)  # the phone loses its signal
     assert status == 400 and CUT_OFF in json.loads(answer)["error"]
     assert evidence_count() == 2
-    incoming = Path(app.config["STORAGE_DIR"]) / ".incoming"
+    incoming = storage.incoming_folder()
     assert os.listdir(incoming) == []

@@ -7,6 +7,7 @@ import os
 from PIL import Image
 from sqlalchemy import func
 
+from app.core import storage
 from app.core.models import AuditLog
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -28,6 +29,9 @@ def upload(client, task_id, data, name, headers):
 
 
 def stored_files(app) -> list[str]:
+    if not storage.current_store().is_local:  # on an object store: the objects, and what is left on local disk
+        temp = app.config["UPLOAD_TMP_DIR"]
+        return [*storage.stored_names(), *(name for _, _, names in os.walk(temp) for name in names)]
     return [name for _, _, names in os.walk(app.config["STORAGE_DIR"]) for name in names]
 
 

@@ -23,6 +23,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app import create_app
+from app.core import storage
 from app.evidence.models import Evidence
 from app.extensions import db
 from tests.conftest import IsolatedClient
@@ -73,6 +74,9 @@ def evidence_count() -> int:
 
 
 def stored_files(app) -> list[str]:
+    if not storage.current_store().is_local:  # on an object store: the objects, and what is left on local disk
+        temp = app.config["UPLOAD_TMP_DIR"]
+        return [*storage.stored_names(), *(name for _, _, names in os.walk(temp) for name in names)]
     return [name for _, _, names in os.walk(app.config["STORAGE_DIR"]) for name in names]
 
 
@@ -118,7 +122,8 @@ def raw_post(base: str, path: str, headers: dict, body: bytes, send: int) -> tup
 @contextmanager
 def app_with_upload_limit(app, megabytes: int):
     """The app built with MAX_UPLOAD_MB set, on the same database and store (its request limit follows)."""
-    keys = ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "OUTBOX_DIR", "REDIS_URL", "SMTP_HOST", "BASE_URL")
+    keys = ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "OUTBOX_DIR", "REDIS_URL", "SMTP_HOST", "BASE_URL",
+            "STORAGE_URL", "S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "UPLOAD_TMP_DIR")
     other = create_app({"APP_ENV": "testing", **{key: app.config[key] for key in keys}, "MAX_UPLOAD_MB": megabytes})
     other.test_client_class = IsolatedClient
     try:
@@ -278,7 +283,7 @@ def test_form_limits_stay_413(app, client, work, monkeypatch):
 def test_temporary_files_live_only_as_long_as_their_request(app):
     """Each file part goes to the store's own disk while the request runs (so the store can keep it without a
     copy), and is gone after it."""
-    incoming = Path(app.config["STORAGE_DIR"]) / ".incoming"
+    incoming = storage.incoming_folder()  # the store's own disk, or the local staging folder of an object store
     body = multipart(("title", "Văn bản số 12/UBND".encode(), None), ("file", pdf_of(2 * MIB), "Văn bản.pdf"),
                      ("file", b"small", "nho.pdf"))
     with app.test_request_context("/", method="POST", data=body,

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import struct
+import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from flask import current_app
 from PIL import Image
 
-from app.core import filetypes
+from app.core import filetypes, storage
 from app.core.models import AuditLog
 from app.evidence.models import Evidence
 from app.evidence.services import (
@@ -204,9 +205,39 @@ def staff(tree):
 
 
 def stored_files() -> list[str]:
-    """Every file under STORAGE_DIR, hidden .part files included."""
+    """Every file under STORAGE_DIR, hidden .part files included (on an object store: every object, and every
+    file left in the local staging folder)."""
+    if not storage.current_store().is_local:
+        temp = current_app.config["UPLOAD_TMP_DIR"]
+        return sorted([*storage.stored_names(), *(f for _, _, files in os.walk(temp) for f in files)])
     root = current_app.config["STORAGE_DIR"]
     return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root) for f in files)
+
+
+def stored_bytes(stored_name: str) -> bytes:
+    with storage.open_stored(stored_name) as handle:
+        return handle.read()
+
+
+def tamper(stored_name: str, damage: str) -> None:
+    """Change a stored file behind the app's back (on an object store, an object put in its place)."""
+    data = bytearray(stored_bytes(stored_name))
+    if damage == "flip-a-byte":
+        data[len(data) // 2] ^= 0x01
+    elif damage == "truncate":
+        data = data[:-1]
+    elif damage == "append":
+        data += b"<script>"
+    path = storage.local_path(stored_name)
+    if damage == "delete":
+        storage.delete(stored_name)
+    elif path is not None:
+        path.write_bytes(bytes(data))
+    else:
+        with tempfile.NamedTemporaryFile() as changed:
+            changed.write(bytes(data))
+            changed.flush()
+            storage.put(stored_name, Path(changed.name))
 
 
 def upload(task, user, data: bytes, filename: str, max_bytes: int = LIMIT) -> Evidence:
@@ -272,8 +303,8 @@ def test_good_upload_is_stored_with_size_checksum_and_type(task, staff, filename
     assert evidence_rows() == (1, 1, 1)
     history = db.session.query(TaskHistory).filter_by(action="evidence_added").one()
     assert (history.task_id, history.user_id, history.comment) == (task.id, staff.id, filename)
-    path, name, content_type = evidence_file(evidence)
-    assert path.read_bytes() == data and (name, content_type) == (filename, ALLOWED[extension])
+    _, name, content_type = evidence_file(evidence)
+    assert stored_bytes(evidence.stored_name) == data and (name, content_type) == (filename, ALLOWED[extension])
 
 
 def test_client_content_type_is_never_used(task, staff):
@@ -306,7 +337,8 @@ def test_hostile_name_is_kept_as_data_and_stored_under_a_generated_name(task, st
     assert unicodedata.is_normalized("NFC", evidence.filename)
     assert re.fullmatch(r"[0-9a-f]{32}", evidence.stored_name)
     assert stored_files() == [evidence.stored_name]
-    assert (root / evidence.stored_name).resolve().parent == root.resolve()
+    if storage.local_path(evidence.stored_name) is not None:
+        assert (root / evidence.stored_name).resolve().parent == root.resolve()
     assert not (root.parent / "app.py.pdf").exists() and not (root.parent.parent / "app.py.pdf").exists()
     assert evidence_file(evidence)[1] == shown
 
@@ -357,17 +389,7 @@ def test_commit_keeps_the_file(task, staff):
 def test_a_tampered_stored_file_is_detected(task, staff, damage):
     evidence = upload(task, staff, pdf(), "a.pdf")
     db.session.commit()
-    path = Path(current_app.config["STORAGE_DIR"]) / evidence.stored_name
-    data = bytearray(path.read_bytes())
-    if damage == "flip-a-byte":
-        data[len(data) // 2] ^= 0x01
-        path.write_bytes(bytes(data))
-    elif damage == "truncate":
-        path.write_bytes(bytes(data[:-1]))
-    elif damage == "append":
-        path.write_bytes(bytes(data) + b"<script>")
-    else:
-        path.unlink()
+    tamper(evidence.stored_name, damage)
     with pytest.raises(EvidenceDamaged) as caught:
         evidence_file(evidence)
     assert caught.value.status == 500 and caught.value.message.startswith("Tệp minh chứng bị hỏng")

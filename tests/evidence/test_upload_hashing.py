@@ -8,12 +8,12 @@ import hashlib
 import io
 import os
 import threading
-from pathlib import Path
 
 import pytest
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.core import storage
 from tests.evidence.test_multipart import BOUNDARY, MIB, multipart, pdf_of
 
 
@@ -35,7 +35,7 @@ def hashing_threads() -> list[threading.Thread]:
 
 
 def test_a_part_cut_in_small_and_large_pieces_has_the_digest_of_its_bytes(app):
-    incoming = Path(app.config["STORAGE_DIR"]) / ".incoming"
+    incoming = storage.incoming_folder()
     big, small = pdf_of(5 * MIB + 3, seed=b"big"), pdf_of(70_000, seed=b"small")
     body = multipart(("file", big, "lon.pdf"), ("file", small, "nho.pdf"))
     # Small pieces first (hashed where they arrive), then large ones (hashed by the thread), then small again.
@@ -53,7 +53,7 @@ def test_a_part_cut_in_small_and_large_pieces_has_the_digest_of_its_bytes(app):
 def test_a_body_refused_in_the_middle_of_a_file_leaves_no_thread_and_no_file(app, monkeypatch):
     """A body with no length stopped at MAX_CONTENT_LENGTH while its file is being hashed."""
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 3 * MIB)
-    incoming = Path(app.config["STORAGE_DIR"]) / ".incoming"
+    incoming = storage.incoming_folder()
     body = multipart(("file", pdf_of(6 * MIB), "a.pdf"))
     with app.test_request_context("/", method="POST", input_stream=io.BytesIO(body),
                                   environ_overrides={"wsgi.input_terminated": True,
