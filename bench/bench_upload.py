@@ -1,8 +1,14 @@
 """A 100 MB evidence upload through gunicorn, against copying the same file; the worker's memory and CPU.
 
-Uploads and copies alternate, ROUNDS of each, and the line gives the median of each: on a busy machine a single
-pair measures the neighbours as much as the code. The copy is made durable with fsync, as the store makes an
-upload durable (not with a machine-wide sync, which would time every other process's writes too).
+Two lines, one a storage backend (``"storage"``): `upload_100mb_gunicorn` stores in a local directory,
+`upload_100mb_gunicorn_s3` in an S3 object store, SeaweedFS (`bench.soak_infra.Seaweed`) started for the run and
+removed with its data after it. Both lines have the same baseline, the raw operation the feature stands on:
+storing 100 MB, as a local copy. The S3 line adds `s3_put_seconds`, boto3's upload_file of the same file
+straight to the same SeaweedFS, so that a reader sees what the app adds over the raw object put.
+
+Uploads and copies (and puts) alternate, ROUNDS of each, and the line gives the median of each: on a busy machine a
+single pair measures the neighbours as much as the code. The copy is made durable with fsync, as the local store
+makes an upload durable (not with a machine-wide sync, which would time every other process's writes too).
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ import time
 from pathlib import Path
 
 from bench.common import children_peak_rss_mb, demo_database, gunicorn, report
+from bench.soak_infra import Registry, Seaweed
 
 SIZE = 100 * 1024 * 1024
 ROUNDS = 3
 BOUNDARY = "theodoi-bench-boundary"
+BUCKET = "theodoi-bench"
+#: As app.core.object_store.TRANSFER (not imported: the client must not load the app), so that the raw put sends
+#: the same parts as the app does.
+PART_SIZE = 8 * 1024 * 1024
 
 
 def make_pdf(path: Path) -> None:
@@ -90,7 +101,11 @@ def copy_seconds(source: Path, target: Path) -> float:
 
 def workers_cpu_seconds(master_pid: int) -> float:
     """CPU time (user and system) a gunicorn master's workers have used so far."""
-    pids = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    return cpu_seconds(subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split())
+
+
+def cpu_seconds(pids) -> float:
+    """CPU time (user and system, every thread) these processes have used so far."""
     ticks = 0
     for pid in pids:
         try:
@@ -101,29 +116,93 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="theodoi-bench-upload-"))
-    source = tmp / "source.pdf"
-    make_pdf(source)
-    env = {**demo_database(tmp), "MAX_UPLOAD_MB": "128"}
-    copies, uploads, cpu = [], [], []
+def s3_client(seaweed: Seaweed):
+    """A boto3 client of the SeaweedFS, configured as the app's (app.core.object_store.ObjectStore)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", endpoint_url=seaweed.endpoint, region_name="us-east-1",
+                        aws_access_key_id=seaweed.access_key, aws_secret_access_key=seaweed.secret_key,
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                                      retries={"max_attempts": 3, "mode": "standard"}))
+
+
+def put_seconds(client, source: Path) -> float:
+    """The raw object put: boto3's upload_file of the file in the app's parts; the object is then removed."""
+    from boto3.s3.transfer import TransferConfig
+
+    transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=4,
+                              use_threads=True)
+    start = time.perf_counter()
+    client.upload_file(str(source), BUCKET, "raw/source.pdf", ExtraArgs={"ContentType": "application/pdf"},
+                       Config=transfer)
+    seconds = time.perf_counter() - start
+    client.delete_object(Bucket=BUCKET, Key="raw/source.pdf")
+    return seconds
+
+
+def measure(env: dict, source: Path, tmp: Path, put=None, store_pid: int | None = None) -> dict:
+    """ROUNDS of copy (and `put`, the raw object put) and upload, alternating; their medians and the worker's
+    memory and CPU (and the object store's CPU, `store_pid`, for each upload)."""
+    copies, puts, uploads, cpu, store_cpu = [], [], [], [], []
     with gunicorn("wsgi:app", env, workers=1) as (port, master):
         task_id = publish_and_pick_task(port)
         bearer = token(port, "mc.tai-son")
         before = children_peak_rss_mb(master)  # the worker's peak before the upload: what the app costs anyway
         for _ in range(ROUNDS):
             copies.append(copy_seconds(source, tmp / "copy.pdf"))
+            if put is not None:
+                puts.append(put())
             used, start = workers_cpu_seconds(master), time.perf_counter()
+            store_used = cpu_seconds([store_pid]) if store_pid else 0.0
             result = upload(port, task_id, source, bearer)
             uploads.append(time.perf_counter() - start)
             cpu.append(workers_cpu_seconds(master) - used)
+            store_cpu.append(cpu_seconds([store_pid]) - store_used if store_pid else 0.0)
             assert result["size"] == SIZE
         worker_peak = children_peak_rss_mb(master)
-    seconds, baseline = statistics.median(uploads), statistics.median(copies)
-    report("upload_100mb_gunicorn", SIZE, seconds, baseline, mb_per_s=round(SIZE / 1024 / 1024 / seconds, 1),
-           worker_peak_rss_mb=worker_peak, worker_peak_before_mb=before,
-           worker_rss_growth_mb=round(worker_peak - before, 1), worker_cpu_seconds=round(statistics.median(cpu), 3),
-           rounds=ROUNDS)
+    seconds = statistics.median(uploads)
+    figures = {"seconds": seconds, "baseline": statistics.median(copies),
+               "mb_per_s": round(SIZE / 1024 / 1024 / seconds, 1), "worker_peak_rss_mb": worker_peak,
+               "worker_peak_before_mb": before, "worker_rss_growth_mb": round(worker_peak - before, 1),
+               "worker_cpu_seconds": round(statistics.median(cpu), 3)}
+    if puts:
+        put_median = statistics.median(puts)
+        figures.update(s3_put_seconds=round(put_median, 4), ratio_to_s3_put=round(seconds / put_median, 3),
+                       store_cpu_seconds=round(statistics.median(store_cpu), 3))
+    return figures
+
+
+def line(name: str, storage: str, figures: dict) -> None:
+    """Print one backend's line."""
+    figures = dict(figures)
+    seconds, baseline = figures.pop("seconds"), figures.pop("baseline")
+    report(name, SIZE, seconds, baseline, storage=storage, **figures, rounds=ROUNDS)
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="theodoi-bench-upload-"))
+    source = tmp / "source.pdf"
+    make_pdf(source)
+    env = {**demo_database(tmp), "MAX_UPLOAD_MB": "128"}  # demo_database removes tmp when the process ends
+    line("upload_100mb_gunicorn", "local", measure(env, source, tmp))
+
+    (tmp / "seaweed").mkdir()
+    seaweed = Seaweed(Registry(), tmp / "seaweed")
+    try:
+        seaweed.start()  # started after the local line, so that its idle CPU is not in the local figures
+        client = s3_client(seaweed)
+        client.create_bucket(Bucket=BUCKET)  # here, so that the first upload does not time the app creating it
+        s3_env = {**env, "STORAGE_URL": f"s3://{BUCKET}/evidence", "S3_ENDPOINT_URL": seaweed.endpoint,
+                  "AWS_ACCESS_KEY_ID": seaweed.access_key, "AWS_SECRET_ACCESS_KEY": seaweed.secret_key,
+                  "UPLOAD_TMP_DIR": str(tmp / "upload-tmp")}
+        figures = measure(s3_env, source, tmp, put=lambda: put_seconds(client, source), store_pid=seaweed.proc.pid)
+        stored = client.list_objects_v2(Bucket=BUCKET, Prefix="evidence/")["KeyCount"]
+        assert stored == ROUNDS, f"{stored} objects in s3://{BUCKET}/evidence, not {ROUNDS}: not the S3 backend?"
+        line("upload_100mb_gunicorn_s3", "s3", figures)
+    finally:
+        seaweed.stop()
+        shutil.rmtree(tmp / "seaweed", ignore_errors=True)  # its data: 300 MB of objects
     shutil.rmtree(tmp, ignore_errors=True)
 
 
