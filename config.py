@@ -80,7 +80,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # LIFO: a worker reuses the connection it used last, whose page cache key (app/core/fragments.py) it knows.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_use_lifo": True}
+    # No ping on every checkout: app/core/database.py tests a connection only once it has been idle.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
 

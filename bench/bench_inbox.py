@@ -7,6 +7,8 @@ the first 50 in action order; 50 clients ask for it at once.
 
 The page is kept until the database changes (app/core/fragments.py), so the main figures are return visits; the
 `uncached_*` fields are the same run with that cache off: what each visit costs when someone writes all the time.
+The three servers run side by side and their rounds alternate (ROUNDS each, medians reported): on a busy machine a
+single pair measures the neighbours as much as the code.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ REQUESTS = CLIENTS * PER_CLIENT
 DIRECTIVES = 10
 REQUIREMENTS = 20
 PAGE_SIZE = 50
+#: Rounds of each server, alternating; the line gives the median round of each.
+ROUNDS = 3
 COMMUNE = "tai-son"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,27 +144,29 @@ def workers_cpu_seconds(master_pid: int) -> float:
 
 
 def measured(port: int, master: int, headers: dict) -> tuple[float, list[float], float]:
-    """`hammer` after a warm-up round; also the workers' CPU milliseconds per request."""
-    hammer(port, "/", headers)
+    """One `hammer` round: seconds, latencies and the workers' CPU milliseconds per request."""
     cpu = workers_cpu_seconds(master)
     seconds, latencies = hammer(port, "/", headers)
     return seconds, latencies, round(1000 * (workers_cpu_seconds(master) - cpu) / REQUESTS, 2)
 
 
-def inbox_under_gunicorn(env: dict) -> tuple[float, list[float], float, float]:
-    """The clerk's inbox hammered under gunicorn: seconds, latencies, worker CPU ms a request, worker peak MB."""
-    with gunicorn("wsgi:app", env) as (port, master):
-        cookie = log_in(port, f"mc.{COMMUNE}")
-        conn = http.client.HTTPConnection("127.0.0.1", port)
-        conn.request("GET", "/", headers={"Cookie": cookie})
-        response = conn.getresponse()
-        page = response.read().decode()
-        # The first page puts the CSRF secret in the session: keep the new cookie, as a browser does.
-        cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
-        assert page.count("task-row") == PAGE_SIZE, "the inbox should show a full page of tasks"
-        assert 'data-section="returned"' in page and "Giao cho bạn" in page, "the inbox should start with its work"
-        seconds, latencies, cpu = measured(port, master, {"Cookie": cookie})
-        return seconds, latencies, cpu, children_peak_rss_mb(master)
+def inbox_session(port: int) -> dict:
+    """The clerk's session headers, after checking the inbox shows a full page that starts with its work."""
+    cookie = log_in(port, f"mc.{COMMUNE}")
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    page = response.read().decode()
+    # The first page puts the CSRF secret in the session: keep the new cookie, as a browser does.
+    cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
+    assert page.count("task-row") == PAGE_SIZE, "the inbox should show a full page of tasks"
+    assert 'data-section="returned"' in page and "Giao cho bạn" in page, "the inbox should start with its work"
+    return {"Cookie": cookie}
+
+
+def median_round(rounds: list[tuple[float, list[float], float]]) -> tuple[float, list[float], float]:
+    """The round of median duration (its latencies and CPU with it)."""
+    return sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
 
 
 def main() -> None:
@@ -169,17 +175,24 @@ def main() -> None:
     env = demo_database(tmp)
     subprocess.run([sys.executable, "-m", "bench.bench_inbox", "build"], cwd=ROOT, check=True,
                    env={**os.environ, **env})
-    with gunicorn("bench.bare_app:app", {}) as (port, master):
-        baseline, base_lat, base_cpu = measured(port, master, {})
-    seconds, latencies, cpu, worker_peak = inbox_under_gunicorn(env)
-    # The same with the page cache off: what a visit costs after someone wrote (app/core/fragments.py).
-    cold_seconds, cold_latencies, cold_cpu, _ = inbox_under_gunicorn({**env, "FRAGMENT_CACHE_SIZE": "0"})
+    # The bare endpoint, the inbox and the inbox without its page cache (what a visit costs after someone wrote,
+    # app/core/fragments.py) are all up; their rounds alternate so that each meets the same neighbours.
+    with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("wsgi:app", env) as warm, \
+            gunicorn("wsgi:app", {**env, "FRAGMENT_CACHE_SIZE": "0"}) as cold:
+        servers = {"bare": (bare, {}), "warm": (warm, inbox_session(warm[0])), "cold": (cold, inbox_session(cold[0]))}
+        rounds: dict[str, list] = {name: [] for name in servers}
+        for _ in range(ROUNDS + 1):  # the first round warms up and is not counted
+            for name, ((port, master), headers) in servers.items():
+                rounds[name].append(measured(port, master, headers))
+        worker_peak = children_peak_rss_mb(warm[1])
+    (baseline, base_lat, base_cpu), (seconds, latencies, cpu), (cold_seconds, cold_latencies, cold_cpu) = (
+        median_round(rounds[name][1:]) for name in ("bare", "warm", "cold"))
     report("inbox_gunicorn", REQUESTS, seconds, baseline, rps=round(REQUESTS / seconds, 1),
            p50_ms=p(latencies, 50), p95_ms=p(latencies, 95), p99_ms=p(latencies, 99),
            baseline_rps=round(REQUESTS / baseline, 1), baseline_p99_ms=p(base_lat, 99), clients=CLIENTS,
            worker_cpu_ms=cpu, baseline_worker_cpu_ms=base_cpu, tasks_in_inbox=DIRECTIVES * REQUIREMENTS,
            page_size=PAGE_SIZE, worker_peak_rss_mb=worker_peak, uncached_rps=round(REQUESTS / cold_seconds, 1),
-           uncached_p99_ms=p(cold_latencies, 99), uncached_worker_cpu_ms=cold_cpu)
+           uncached_p99_ms=p(cold_latencies, 99), uncached_worker_cpu_ms=cold_cpu, rounds=ROUNDS)
 
 
 if __name__ == "__main__":
