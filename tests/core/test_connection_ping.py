@@ -30,13 +30,18 @@ def on_sqlite() -> bool:
     return True
 
 
-def test_a_connection_idle_when_the_server_restarted_is_replaced_unseen(app, client, tree, monkeypatch):
-    if on_sqlite():
-        return
+def server_lost_after_a_visit(app, client) -> None:
+    """A clerk's page served, then every pooled connection ended by the server."""
     login(client, "mc.xa-a")
     assert client.get("/").status_code == 200
     db.session.remove()
     kill_other_connections(app)
+
+
+def test_a_connection_idle_when_the_server_restarted_is_replaced_unseen(app, client, tree, monkeypatch):
+    if on_sqlite():
+        return
+    server_lost_after_a_visit(app, client)
     later = time.monotonic() + database.PING_AFTER_IDLE_SECONDS + 1
     monkeypatch.setattr(database.time, "monotonic", lambda: later)  # the pool's connections sat idle that long
     page = client.get("/")
@@ -46,10 +51,7 @@ def test_a_connection_idle_when_the_server_restarted_is_replaced_unseen(app, cli
 def test_a_connection_in_steady_use_is_not_tested_and_a_lost_server_costs_one_request(app, client, tree):
     if on_sqlite():
         return
-    login(client, "mc.xa-a")
-    assert client.get("/").status_code == 200
-    db.session.remove()
-    kill_other_connections(app)
+    server_lost_after_a_visit(app, client)
     assert client.get("/").status_code == 500  # used a moment ago: not tested, so the loss shows once
     page = client.get("/")
     assert page.status_code == 200 and "Xã A" in page.get_data(as_text=True)  # the pool was renewed

@@ -137,15 +137,15 @@ def gunicorn(app, request):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + patience(20)
-    while True:
-        try:
-            requests.get(f"{base}/healthz", timeout=patience(5))
-            break
-        # The master listens before its worker has loaded the app: a busy machine may keep the answer waiting.
-        except (requests.ConnectionError, requests.Timeout):
-            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
-    try:
+    try:  # stopped below even when it never answers: no server outlives the test
+        while True:
+            try:
+                requests.get(f"{base}/healthz", timeout=patience(5))
+                break
+            # The master listens before its worker has loaded the app: a busy machine may keep the answer waiting.
+            except (requests.ConnectionError, requests.Timeout):
+                assert proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
         yield base
     finally:
         proc.terminate()
