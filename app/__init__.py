@@ -210,6 +210,7 @@ def _register_commands(app: Flask) -> None:
     from app.backup.storage_cli import storage_cli
     from app.directives.cli import directive_cli
     from app.escalation.cli import escalation_cli
+    from app.mergers.cli import units_cli
     from app.seed.cli import seed_cli
 
     app.cli.add_command(seed_cli)
@@ -218,3 +219,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(escalation_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(units_cli)

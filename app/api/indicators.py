@@ -28,8 +28,10 @@ def import_indicators():
 
 @bp.get("/indicators")
 def list_indicators():
-    """The figures of a month (``period`` YYYY-MM) for the units the user sees, with rate and target."""
+    """The figures of a month (``period`` YYYY-MM) for the units the user sees, with rate and target, as they
+    were reported (the units of that month, before any later merger)."""
     period = request.args.get("period")
     if period and not is_month(period):
         raise DomainError('Tham số "period" phải có dạng YYYY-MM.', status=400)
-    return paged_json(figures_for(current_user, period), lambda row: figures_json(row[0], row[1]), rows=True)
+    return paged_json(figures_for(current_user, period, as_of_period=True),
+                      lambda row: figures_json(row[0], row[1]), rows=True)

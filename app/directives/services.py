@@ -202,9 +202,11 @@ def _root_path(directive: Directive) -> str:
 
 def target_units(directive: Directive, choice) -> list[int]:
     """The ids of the units a publication goes to: "all" below the issuer, "named" ones, or a list of ids."""
-    below = select(Unit.id).where(Unit.path.startswith(directive.issuer.path), Unit.id != directive.issuer_unit_id)
+    standing = Unit.merged_into_id.is_(None)  # a unit merged away (sáp nhập) takes no new work
+    below = select(Unit.id).where(Unit.path.startswith(directive.issuer.path), Unit.id != directive.issuer_unit_id,
+                                  standing)
     if choice in (None, "all"):
-        ids = list(db.session.scalars(select(Unit.id).where(Unit.parent_id == directive.issuer_unit_id)))
+        ids = list(db.session.scalars(select(Unit.id).where(Unit.parent_id == directive.issuer_unit_id, standing)))
     elif choice == "named":
         named = [n["unit_id"] for n in directive.named_units if n.get("unit_id")]
         ids = list(db.session.scalars(below.where(Unit.id.in_(named))))

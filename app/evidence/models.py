@@ -28,6 +28,8 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: The merged unit (sáp nhập) whose task the file was uploaded to.
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
 
 
 class ResumableUpload(db.Model):

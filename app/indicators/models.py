@@ -12,8 +12,9 @@ from app.core.models import one_of
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-#: ``task``: the unit's own report; ``import``: the one-stop software's export.
-FIGURES_SOURCES = ("task", "import")
+#: ``task``: the unit's own report; ``import``: the one-stop software's export; ``merged``: the sum of the
+#: figures of the units merged into this one, for the months before the merger (its history stays continuous).
+FIGURES_SOURCES = ("task", "import", "merged")
 
 
 class Target(db.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import String, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -11,8 +11,13 @@ from app.units.models import COMMUNE_LEVEL, Unit
 from app.units.policy import visible_unit_ids
 
 
-def figures_for(user, period: str | None = None):
-    """A select of (figures, target rate) for the units the user sees; the target is the parent unit's."""
+def figures_for(user, period: str | None = None, *, as_of_period: bool = False):
+    """A select of (figures, target rate) for the units the user sees; the target is the parent unit's.
+
+    `as_of_period` shows each month as the tree stood then (a report of a month before a merger names the
+    communes of that month); otherwise, as it stands now: merged units give way to the unit they became,
+    whose history is their sums (a trend that runs on across the merger).
+    """
     parent = aliased(Unit)
     query = (
         select(MonthlyFigures, Target.rate, Unit)
@@ -22,6 +27,13 @@ def figures_for(user, period: str | None = None):
         .where(MonthlyFigures.unit_id.in_(visible_unit_ids(user)))
         .order_by(MonthlyFigures.period.desc(), Unit.name)
     )
+    if as_of_period:
+        # A merged unit stands for the months that began before its merger; its successor's sums do not.
+        month_start = func.substr(func.cast(Unit.merged_on, String), 1, 7)
+        query = query.where(MonthlyFigures.source != "merged",
+                            or_(Unit.merged_on.is_(None), MonthlyFigures.period < month_start))
+    else:
+        query = query.where(Unit.merged_into_id.is_(None))
     if period:
         query = query.where(MonthlyFigures.period == period)
     return query
@@ -36,9 +48,10 @@ def figures_json(figures: MonthlyFigures, target: float | None) -> dict:
             "below_target": bool(target is not None and rate is not None and rate < target)}
 
 
-def ranking(user, period: str) -> list[dict]:
-    """Units by online rate for a month, lowest first: who is below target, who has no online dossiers."""
-    rows = db.session.execute(figures_for(user, period)).all()
+def ranking(user, period: str, *, as_of_period: bool = False) -> list[dict]:
+    """Units by online rate for a month, lowest first: who is below target, who has no online dossiers (the
+    units of today, or as the tree stood that month: see figures_for)."""
+    rows = db.session.execute(figures_for(user, period, as_of_period=as_of_period)).all()
     out = []
     for figures, target, unit in rows:
         row = figures_json(figures, target)
@@ -82,11 +95,12 @@ def template_units(user) -> list[Unit]:
     """The commune-level units below the user's unit, the rows of the import template: each district's in the
     order they were entered (the district's official list, Thị trấn first), not by name."""
     return list(db.session.scalars(
-        select(Unit).where(Unit.id.in_(visible_unit_ids(user)), Unit.id != user.unit_id, Unit.kind.in_(COMMUNE_LEVEL))
-        .order_by(Unit.parent_id, Unit.id)))
+        select(Unit).where(Unit.id.in_(visible_unit_ids(user)), Unit.id != user.unit_id, Unit.kind.in_(COMMUNE_LEVEL),
+                           Unit.merged_into_id.is_(None)).order_by(Unit.parent_id, Unit.id)))
 
 
 def units_for_import(user) -> tuple[set[int], dict[str, Unit]]:
-    """The units a user may import figures for, by id and by slug."""
-    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(visible_unit_ids(user)))))
+    """The units a user may import figures for, by id and by slug (units merged away report no more)."""
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(visible_unit_ids(user)),
+                                                       Unit.merged_into_id.is_(None))))
     return {u.id for u in units}, {u.slug: u for u in units}

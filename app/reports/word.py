@@ -51,11 +51,12 @@ def directive_report(directive: Directive, user) -> bytes:
 
 
 def _figures_paragraphs(user) -> list[str]:
-    """The latest month's online-service figures against the target, when any were imported or reported."""
+    """The latest month's online-service figures against the target, when any were imported or reported, naming
+    the units of that month (a month before a merger names the communes merged since)."""
     period = db.session.scalar(select(func.max(MonthlyFigures.period)))
     if not period:
         return []
-    rows = ranking(user, period)
+    rows = ranking(user, period, as_of_period=True)
     below = [f"{r['unit'].name} ({vnpercent(r['rate'])})" for r in rows if r["below_target"]]
     month = month_label(period)
     target = next((r["target"] for r in rows if r["target"] is not None), None)

@@ -74,8 +74,9 @@ def _insert_tasks(requirement: Requirement, unit_ids: list[int], period: str, du
     values = {"directive_id": requirement.directive_id, "requirement_id": requirement.id, "period": period,
               "due_on": due_on, "state": "open", "data": {}, "created_at": now, "updated_at": now, "version": 1}
     columns = [*values, "unit_id"]
+    # A unit merged away (sáp nhập) takes no new work: its successor does.
     source = select(*(literal(value, table.c[name].type) for name, value in values.items()), Unit.id).where(
-        Unit.id.in_(unit_ids))
+        Unit.id.in_(unit_ids), Unit.merged_into_id.is_(None))
     statement = insert(table).from_select(columns, source).execution_options(preserve_rowcount=True)
     return db.session.execute(statement).rowcount
 
@@ -205,8 +206,16 @@ def _recurring_requirements() -> list[Requirement]:
 
 
 def _latest_period_by_unit(requirement_id: int) -> dict[int, str]:
-    """The latest period key each unit has a task for (keys sort in time order)."""
+    """The latest period key each unit has a task for (keys sort in time order); a merged unit's periods count
+    for the unit it was merged into, which carries on its recurring reports."""
     rows = db.session.execute(
         select(Task.unit_id, func.max(Task.period)).where(Task.requirement_id == requirement_id).group_by(Task.unit_id)
-    )
-    return dict(rows.all())
+    ).all()
+    successor = dict(db.session.execute(select(Unit.id, Unit.merged_into_id).where(Unit.merged_into_id.is_not(None))
+                                        ).all()) if rows else {}
+    latest: dict[int, str] = {}
+    for unit_id, period in rows:
+        while unit_id in successor:  # merged, perhaps more than once
+            unit_id = successor[unit_id]
+        latest[unit_id] = max(latest.get(unit_id, period), period)
+    return latest

@@ -90,8 +90,11 @@ class TaskHistory(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(String(64))
+    #: The merged unit (sáp nhập) this entry came from, when the task gathers several units' tasks.
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
 
     user = relationship("User")
+    from_unit = relationship(Unit)
 
     __table_args__ = (one_of("from_state", TASK_STATES), one_of("to_state", TASK_STATES))
 
@@ -108,8 +111,11 @@ class Comment(db.Model):
     #: ``comment``, ``guidance`` (ý kiến chỉ đạo) or ``return`` (why it was sent back).
     kind: Mapped[str] = mapped_column(String(20), default="comment")
     body: Mapped[str] = mapped_column(Text)
+    #: The merged unit (sáp nhập) whose task the comment was written on.
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
 
     user = relationship("User")
+    from_unit = relationship(Unit)
 
     __table_args__ = (one_of("kind", COMMENT_KINDS),)
 
@@ -150,5 +156,5 @@ HISTORY_LABELS = {
     "refused_extension": "Không đồng ý gia hạn",
     "refused_not_applicable": "Không đồng ý (không thuộc phạm vi)", "evidence_added": "Tải lên minh chứng",
     "evidence_removed": "Xoá minh chứng", "figures_kept_import": "Giữ số liệu nhập từ phần mềm một cửa",
-    "deadline_changed": "Đổi hạn",
+    "deadline_changed": "Đổi hạn", "merged": "Sáp nhập đơn vị",
 }

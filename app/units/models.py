@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import one_of
@@ -40,8 +42,12 @@ class Unit(db.Model):
     chair_name: Mapped[str | None] = mapped_column(String(120))
     #: The name folded (app.core.search): "tai son" finds "Xã Tái Sơn" on any database; kept in step with it.
     search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Set when the unit was merged (sáp nhập) into another: from `merged_on` it is history, read-only.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    merged_on: Mapped[date | None] = mapped_column(Date)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    merged_into: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
 
     __table_args__ = (Index("ix_units_path", "path"), one_of("kind", UNIT_KINDS))
 
@@ -54,6 +60,13 @@ class Unit(db.Model):
     def kind_label(self) -> str:
         """The kind in Vietnamese."""
         return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def merged_label(self) -> str:
+        """"Đã sáp nhập vào Xã Tân Kỳ từ 01/07/2025", or "" for a unit that stands."""
+        if self.merged_into_id is None:
+            return ""
+        return f"Đã sáp nhập vào {self.merged_into.name} từ {self.merged_on:%d/%m/%Y}"
 
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
