@@ -13,7 +13,7 @@ from app.directives.intake import draft_from_file
 from app.directives.models import Directive
 from app.extensions import db
 from app.indicators.services import set_target
-from app.units.models import Unit
+from app.units.models import COMMUNE_LEVEL, Unit
 from app.units.queries import by_slug
 from app.units.services import import_units_csv
 
@@ -24,6 +24,8 @@ REFERENCE_DIRECTIVE = DATA / "tu-ky-2022-05-dvctt-muc-do-3-4.txt"
 REFERENCE_SUBJECT = "Tiếp tục thực hiện giải quyết thủ tục hành chính qua dịch vụ công trực tuyến mức độ 3, 4"
 DISTRICT_SLUG = "tu-ky"
 EMAIL_DOMAIN = "tuky.example"
+#: The province's online-rate target the reference directive cites (DOMAIN.md).
+TARGET_RATE = 0.10
 
 #: Accounts of the district itself: login, role, full name, position.
 DISTRICT_ACCOUNTS = [
@@ -63,50 +65,56 @@ class SeedSummary:
 def seed_demo() -> SeedSummary:
     """Units, demo accounts (outside production only) and the reference directive."""
     summary = SeedSummary(units=import_units_csv(UNITS_CSV))
-    if current_app.config["APP_ENV"] in ("development", "testing"):
-        summary.users = _seed_accounts(current_app.config["DEMO_PASSWORD"])
-    else:
-        summary.notes.append("Môi trường production: không tạo tài khoản mẫu.")
-    summary.directives = _seed_reference_directive()
-    summary.notes.append(f"Chỉ tiêu tỷ lệ trực tuyến 10 % cho {_seed_targets()} tháng năm 2022")
+    district = by_slug(DISTRICT_SLUG)
+    seed_accounts(summary, district, DISTRICT_ACCOUNTS, EMAIL_DOMAIN)
+    summary.directives = seed_reference_directive(district)[1]
+    summary.notes.append(f"Chỉ tiêu tỷ lệ trực tuyến 10 % cho {seed_targets(district, 2022)} tháng năm 2022")
     return summary
 
 
-def _seed_targets() -> int:
-    """The province's online-rate target the reference directive cites: 10 % each month of 2022."""
-    district = by_slug(DISTRICT_SLUG)
+def seed_targets(issuer: Unit, year: int) -> int:
+    """The online-rate target the reference directive cites, for each month of the year; returns 12."""
     for month in range(1, 13):
-        set_target(district.id, f"2022-{month:02d}", 0.10)
+        set_target(issuer.id, f"{year}-{month:02d}", TARGET_RATE)
     return 12
 
 
-def _seed_accounts(password: str) -> int:
+def seed_accounts(summary: SeedSummary, top: Unit, top_accounts: list[tuple], email_domain: str) -> None:
+    """The demo accounts of `top` and of each commune-level unit right below it; none in production."""
+    if current_app.config["APP_ENV"] in ("development", "testing"):
+        summary.users = _create_accounts(top, top_accounts, email_domain, current_app.config["DEMO_PASSWORD"])
+    else:
+        summary.notes.append("Môi trường production: không tạo tài khoản mẫu.")
+
+
+def _create_accounts(top: Unit, top_accounts: list[tuple], email_domain: str, password: str) -> int:
     """Create the demo accounts that do not exist yet; returns how many."""
-    district = by_slug(DISTRICT_SLUG)
-    existing = set(db.session.scalars(db.select(User.username)))
-    password_hash = hash_password(password)  # scrypt is slow on purpose: hash once
-    wanted = [(login, role, name, position, district) for login, role, name, position in DISTRICT_ACCOUNTS]
-    for unit in db.session.scalars(db.select(Unit).where(Unit.parent_id == district.id).order_by(Unit.slug)):
+    wanted = [(login, role, name, position, top) for login, role, name, position in top_accounts]
+    communes = (db.select(Unit).where(Unit.parent_id == top.id, Unit.kind.in_(sorted(COMMUNE_LEVEL)))
+                .order_by(Unit.slug))
+    for unit in db.session.scalars(communes):
         for prefix, role, position in COMMUNE_ACCOUNTS:
-            title = f"{position} {unit.name.replace('Xã ', 'xã ').replace('Thị trấn ', 'thị trấn ')}"
+            title = f"{position} {unit.name[:1].lower()}{unit.name[1:]}"  # "… xã Tái Sơn", "… phường Hải An"
             wanted.append((f"{prefix}.{unit.slug}", role, title, title, unit))
-    created = 0
-    for login, role, name, position, unit in wanted:
-        if login in existing:
-            continue
+    existing = set(db.session.scalars(db.select(User.username)))
+    missing = [account for account in wanted if account[0] not in existing]
+    password_hash = hash_password(password) if missing else ""  # scrypt is slow on purpose: hash once
+    for login, role, name, position, unit in missing:
         db.session.add(User(username=login, role=role, full_name=name, position=position, unit=unit,
-                            email=f"{login}@{EMAIL_DOMAIN}", password_hash=password_hash, demo=True))
-        created += 1
-    return created
+                            email=f"{login}@{email_domain}", password_hash=password_hash, demo=True))
+    return len(missing)
 
 
-def _seed_reference_directive() -> int:
-    """Store the reference directive of DOMAIN.md as a draft, once."""
-    district = by_slug(DISTRICT_SLUG)
-    if db.session.scalar(db.select(Directive.id).where(Directive.issuer_unit_id == district.id,
-                                                       Directive.source_filename == REFERENCE_DIRECTIVE.name)):
-        return 0
-    draft = draft_from_file(district, None, REFERENCE_DIRECTIVE.read_bytes(), REFERENCE_DIRECTIVE.name)
+def seed_reference_directive(issuer: Unit, header: dict | None = None) -> tuple[Directive, int]:
+    """The reference directive of DOMAIN.md as the issuer's draft, stored once (`header` overrides its
+    header fields); returns it and 1 if it is new, else 0."""
+    stored = db.session.scalar(db.select(Directive).where(Directive.issuer_unit_id == issuer.id,
+                                                          Directive.source_filename == REFERENCE_DIRECTIVE.name))
+    if stored is not None:
+        return stored, 0
+    draft = draft_from_file(issuer, None, REFERENCE_DIRECTIVE.read_bytes(), REFERENCE_DIRECTIVE.name)
     # The text came out of the PDF without its subject line; the office types it when it confirms the draft.
     draft.subject = draft.subject or REFERENCE_SUBJECT
-    return 1
+    for name, value in (header or {}).items():
+        setattr(draft, name, value)
+    return draft, 1

@@ -33,10 +33,11 @@ def upsert_unit(slug: str, name: str, kind: str, parent: Unit | None) -> tuple[U
 
 
 def import_units_csv(path: Path) -> int:
-    """Load units from a CSV of slug,name,kind,parent (parents before children); returns new ones."""
+    """Load units from a CSV of slug,name,kind,parent (parents before children; lines starting with '#' are
+    comments, e.g. the source of the list); returns new ones."""
     created = 0
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
+        for row in csv.DictReader(line for line in handle if not line.startswith("#")):
             parent = None
             if row.get("parent"):
                 parent = db.session.scalar(db.select(Unit).where(Unit.slug == row["parent"].strip()))
