@@ -3,7 +3,9 @@
 // longer each time, asks the server how many bytes it holds and goes on from there. The upload's address is kept
 // in the browser, so choosing the same file again after a reload goes on where it stopped. When a file is whole the
 // evidence list is read again. Smaller files, and every file without JavaScript, go with the work form as before
-// (a batch all or nothing).
+// (a batch all or nothing). A save answered while a file is on its way must not end the upload: the card swapped
+// in by htmx gets the progress line drawn again, and a save that points the page to itself is read in place
+// (htmx keeps the file input, hx-preserve) instead of leaving the page, which would drop the upload.
 (function () {
   "use strict";
   var PIECE = 1024 * 1024;
@@ -11,6 +13,8 @@
   var TRIES = 20;  // failures in a row before giving up (about eight minutes)
   var queue = [];
   var running = false;
+  // What the progress line says, kept here rather than in the page: a swap of the card draws it again.
+  var line = {p: null, text: "", done: false, error: ""};
 
   try { new DataTransfer(); } catch (e) { return; }  // cannot take the large files out of the form: leave it be
   if (!window.XMLHttpRequest || !window.TextEncoder || !window.Promise) return;
@@ -28,6 +32,26 @@
     input.files = small.files;  // the form sends the small ones with what is typed; the large ones go now
     queue = queue.concat(large);
     if (!running) next();
+  });
+
+  document.addEventListener("htmx:beforeOnLoad", function (e) {
+    var target = e.detail.xhr.getResponseHeader("HX-Redirect");
+    if (!running || !target || !window.htmx) return;
+    var to = new URL(target, window.location.href);
+    if (to.pathname !== window.location.pathname) return;  // another page: nothing of this one to keep
+    // The save is done (its message waits on the page it names): that page is read into this one, the upload
+    // goes on; going there would stop the upload after the piece on its way and say nothing.
+    e.preventDefault();
+    htmx.ajax("GET", to.href, {target: "main", select: "main", swap: "outerHTML"});
+  });
+
+  // htmx puts its own buttons back and swaps in a new card when a save is answered: while a file is on its way
+  // its buttons wait again and its progress line shows where the upload stands.
+  ["htmx:afterRequest", "htmx:afterSettle"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      if (running) lockForm(true);
+      draw();
+    });
   });
 
   function next() {
@@ -50,6 +74,7 @@
     var key = storageKey(item);
     var url = remembered(key);
     var offset = null;  // unknown: ask the server
+    var conflict = null;  // the last piece's 409, until the server says how many bytes it holds
     show(item, 0, "Đang chuẩn bị tải lên «" + item.file.name + "»…");
     for (;;) {
       try {
@@ -59,6 +84,7 @@
           offset = 0;
         } else if (offset === null) {
           offset = await heldBy(url);
+          conflict = null;
           progress(item, offset);
         } else if (offset < item.file.size) {
           offset = await sendPiece(item, url, offset);
@@ -67,7 +93,14 @@
         }
         item.failures = 0;
       } catch (err) {
-        if (err.gone && url) {  // the server no longer has it (expired): start again from the first byte
+        if (err.recount) {  // kept: if the upload is then gone, this 409 was the refusal of the whole file
+          conflict = err;
+          offset = null;
+          continue;
+        }
+        if (err.gone && conflict) {  // refused as it became whole, and let go: say why, never send it all again
+          err = conflict;
+        } else if (err.gone && url) {  // the server no longer has it (expired): start again from the first byte
           forget(key);
           url = null;
           continue;
@@ -103,8 +136,11 @@
     var xhr = await send("PATCH", url, {"Upload-Offset": String(offset),
                                         "Content-Type": "application/offset+octet-stream"},
                          piece, function (loaded) { progress(item, offset + loaded); });
-    if (xhr.status === 409) return null;  // the server holds another count: ask it
-    if (xhr.status !== 204) throw failure(xhr);
+    if (xhr.status !== 204) {
+      var err = failure(xhr);
+      err.recount = xhr.status === 409;  // the server holds another count (or refused the whole file): ask it
+      throw err;
+    }
     var held = parseInt(xhr.getResponseHeader("Upload-Offset"), 10);
     progress(item, held);
     return held;
@@ -173,45 +209,67 @@
   }
 
   function show(item, p, text) {
-    var status = document.getElementById("resumable-status");
-    var bar = document.getElementById("resumable-progress");
-    if (status) status.textContent = text;
-    if (bar && p !== null) {
-      bar.classList.remove("d-none");
-      bar.setAttribute("aria-valuenow", String(p));
-      bar.firstElementChild.style.width = p + "%";
-    }
+    line.text = text;
+    if (p !== null) line.p = p;
+    draw();
   }
 
   function markDone(done) {
-    var bar = document.getElementById("resumable-progress");
-    if (bar) bar.firstElementChild.classList.toggle("bg-success", done);
+    line.done = done;
+    draw();
   }
 
   function showError(text) {
+    line = {p: null, text: "", done: false, error: text};
+    draw();
     var box = document.getElementById("resumable-error");
-    var status = document.getElementById("resumable-status");
-    var bar = document.getElementById("resumable-progress");
-    if (status) status.textContent = "";
-    if (bar) bar.classList.add("d-none");
-    if (!box) return;
-    box.textContent = text;
-    box.classList.remove("d-none");
-    box.scrollIntoView({block: "center"});
+    if (box) box.scrollIntoView({block: "center"});
   }
 
   function clearError() {
+    line.error = "";
+    draw();
+  }
+
+  function draw() {
+    // Looked up each time: the card holding them may have been swapped since the last piece.
+    var status = document.getElementById("resumable-status");
+    var bar = document.getElementById("resumable-progress");
     var box = document.getElementById("resumable-error");
-    if (box) box.classList.add("d-none");
+    if (!box && line.error) box = errorBoxAtTop();
+    if (status) status.textContent = line.text;
+    if (bar) {
+      bar.classList.toggle("d-none", line.p === null);
+      bar.setAttribute("aria-valuenow", String(line.p || 0));
+      bar.firstElementChild.style.width = (line.p || 0) + "%";
+      bar.firstElementChild.classList.toggle("bg-success", line.done);
+    }
+    if (box) {
+      box.textContent = line.error;
+      box.classList.toggle("d-none", !line.error);
+    }
+  }
+
+  function errorBoxAtTop() {
+    // The card is gone (the task was handed in meanwhile): the refusal is still said, at the top of the page.
+    var main = document.querySelector("main");
+    if (!main) return null;
+    var box = document.createElement("div");
+    box.id = "resumable-error";
+    box.className = "alert alert-danger text-break";
+    box.setAttribute("role", "alert");
+    main.prepend(box);
+    return box;
   }
 
   function lockForm(locked) {
-    // While a file is on its way the form waits: a hand-in must not leave without it.
+    // While a file is on its way the form waits: a hand-in must not leave without it. Only the buttons locked
+    // here are given back; one htmx disabled for its own request is locked again once htmx gives it back.
     document.querySelectorAll("#work-form button[type=submit]").forEach(function (button) {
-      if (locked) {
-        button.dataset.resumableLocked = button.disabled ? "" : "1";
+      if (locked && !button.disabled) {
+        button.dataset.resumableLocked = "1";
         button.disabled = true;
-      } else if (button.dataset.resumableLocked === "1") {
+      } else if (!locked && button.dataset.resumableLocked === "1") {
         button.disabled = false;
         delete button.dataset.resumableLocked;
       }
