@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from app.auth.models import User
 from app.core import audit, clock
 from app.core.errors import DomainError
+from app.core.permissions import CHAIR_ROLES
 from app.escalation.models import EscalationPolicy, TaskNotice
 from app.evidence.models import Evidence, ResumableUpload
 from app.extensions import db
@@ -254,7 +255,7 @@ def _move_people(unit: Unit, old_ids: list[int], chair: User | None) -> int:
     """The old units' people belong to the new unit; the chosen one chairs it, the other chairs become staff."""
     moved = db.session.execute(update(User).where(User.unit_id.in_(old_ids)).values(unit_id=unit.id)
                                .execution_options(synchronize_session="fetch")).rowcount
-    db.session.execute(update(User).where(User.unit_id == unit.id, User.role == "unit_chair")
+    db.session.execute(update(User).where(User.unit_id == unit.id, User.role.in_(CHAIR_ROLES))
                        .values(role="unit_staff").execution_options(synchronize_session="fetch"))
     if chair is not None:
         chair.role = "unit_chair"
@@ -264,7 +265,7 @@ def _move_people(unit: Unit, old_ids: list[int], chair: User | None) -> int:
 def _has_chair(unit_ids: list[int]) -> bool:
     """Whether a chair's account belongs to one of the units."""
     return bool(db.session.scalar(select(func.count()).select_from(User).where(
-        User.unit_id.in_(unit_ids), User.role == "unit_chair")))
+        User.unit_id.in_(unit_ids), User.role.in_(CHAIR_ROLES))))
 
 
 def _sum_figures(unit: Unit, old_ids: list[int]) -> int:

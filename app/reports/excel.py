@@ -22,6 +22,8 @@ PERCENT = "0.0%"
 #: The board sheet's header row: under the title, the subject and "tính đến ngày".
 BOARD_HEADER_ROW = 5
 GRID_BORDER = Border(*(Side(style="thin", color="BFBFBF"),) * 4)
+#: A merged unit's row under its new one: grey and slanted, as the page greys it.
+PART_FONT = Font(italic=True, color="6C757D")
 #: When a cell holds several tasks (a monthly report, one per month), it takes the most pressing one's colour.
 PRESSING = ("open_overdue", "state-returned", "state-submitted", "open_on_time", "no_deadline", "done_late",
             "done_on_time")
@@ -98,8 +100,18 @@ def board_workbook(board: dict) -> bytes:
     colours and text), under the directive's title; sheet 2 the counts per unit and group with the totals."""
     book = Workbook()
     _grid_sheet(book.active, board)
-    _counts_sheet(book.create_sheet(), board["counts"], board["totals"])
+    counts = book.create_sheet()
+    _counts_sheet(counts, board["counts"], board["totals"])
+    _mark_parts(counts, 2, board["rows"])
     return _saved(book)
+
+
+def _mark_parts(sheet, first: int, rows: list[dict]) -> None:
+    """Merged units' rows, from row `first` on, indented under their new unit and greyed, as on the page."""
+    for offset, row in enumerate(rows):
+        if row["part"]:
+            cell = sheet.cell(row=first + offset, column=1)
+            cell.font, cell.alignment = PART_FONT, Alignment(indent=2, wrap_text=True, vertical="center")
 
 
 def _grid_sheet(sheet, board: dict) -> None:
@@ -124,14 +136,15 @@ def _grid_sheet(sheet, board: dict) -> None:
     for cell in sheet[header]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for row, unit in enumerate(board["units"], start=header + 1):
-        sheet.cell(row=row, column=1, value=unit.name)
+    for row, line in enumerate(board["rows"], start=header + 1):
+        sheet.cell(row=row, column=1, value=line["name"])
         for index, column in enumerate(columns, start=2):
-            _grid_cell(sheet.cell(row=row, column=index), board["cells"][unit.id][column["id"]])
-    for line in sheet.iter_rows(min_row=header, max_row=header + len(board["units"]), max_col=len(columns) + 1):
+            _grid_cell(sheet.cell(row=row, column=index), board["cells"][line["unit"].id][column["id"]])
+    _mark_parts(sheet, header + 1, board["rows"])
+    for line in sheet.iter_rows(min_row=header, max_row=header + len(board["rows"]), max_col=len(columns) + 1):
         for cell in line:
             cell.border = GRID_BORDER  # cells told apart as on the page's bordered table
-    _legend(sheet, header + len(board["units"]) + 2)
+    _legend(sheet, header + len(board["rows"]) + 2)
     sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
     widths = [30, *(min(28, max(13, len(column["short"]) // 2 + 2)) for column in columns)]
     for index, width in enumerate(widths, start=1):

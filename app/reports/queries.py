@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app.core import clock
 from app.core.permissions import oversees_directive
 from app.core.search import folded_match
+from app.core.text import search_key
 from app.directives.models import Directive, Requirement
 from app.extensions import db
+from app.mergers.lineage import successors
 from app.tasks.groups import GROUPS, overdue_on
 from app.tasks.models import Task
 from app.tasks.queries import task_group
@@ -125,28 +128,86 @@ def _first_words(text: str, count: int) -> str:
     return head + ("…" if len(words) > count else "") if head else "(không tiêu đề)"
 
 
-def board_units(user, directive_id: int, group: str | None = None, unit_text: str = "", today: date | None = None):
-    """A select of the units on a directive's board (filtered by a group they have, or by name)."""
-    tasks = select(Task.unit_id).where(Task.directive_id == directive_id)
+def board_units(user, directive: Directive, group: str | None = None, unit_text: str = "",
+                today: date | None = None):
+    """A select of the rows of a directive's board (filtered by a group their tasks have, or by name): the units
+    standing with tasks in it, and the units merged ones became, even with no task of their own. A merged unit is
+    not a row: it shows under its new one (`board_parts`), unless the user does not see that one. "tai son" finds
+    Xã Tái Sơn, or the unit it merged into."""
+    tasks = select(Task.unit_id).where(Task.directive_id == directive.id)
     if group:
         tasks = tasks.where(task_group(today or clock.today()) == group)
-    query = select(Unit).where(Unit.id.in_(tasks), Unit.id.in_(visible_unit_ids(user))).order_by(Unit.name)
+    merged = _merged_rows(user, tasks)
+    shown = and_(Unit.id.in_(tasks), Unit.merged_into_id.is_(None))
+    if merged:
+        shown = or_(shown, Unit.id.in_({row for row, _ in merged.values()}))
+    query = select(Unit).where(shown, Unit.id.in_(visible_unit_ids(user))).order_by(Unit.name)
     if unit_text:
-        query = query.where(folded_match(Unit.search_name, unit_text))  # "tai son" finds Tái Sơn
+        key = search_key(unit_text)
+        named = [folded_match(Unit.search_name, unit_text),
+                 Unit.id.in_({row for row, name in merged.values() if key in name})]
+        if directive.published_at is not None:  # a part merged since, its tasks now the new unit's
+            part = aliased(Unit)
+            named.append(Unit.id.in_(select(part.merged_into_id).where(
+                folded_match(part.search_name, unit_text), part.merged_on >= clock.local_date(directive.published_at))))
+        query = query.where(or_(*named))
     return query
 
 
+def board_parts(user, directive: Directive, unit_ids: list[int]) -> dict[int, list[Unit]]:
+    """The merged units shown under each of the board's rows `unit_ids`, by name: those with tasks in the directive
+    that became that unit (their cells and counts are their own: done tasks stay with who did them), and those
+    merged into it since the directive was published (their open tasks are its now)."""
+    rows = {part: row for part, (row, _) in _merged_rows(user, select(Task.unit_id).where(
+        Task.directive_id == directive.id)).items() if row != part and row in set(unit_ids)}
+    shown = Unit.id.in_(list(rows))
+    if directive.published_at is not None and unit_ids:
+        shown = or_(shown, and_(Unit.merged_into_id.in_(unit_ids),
+                                Unit.merged_on >= clock.local_date(directive.published_at)))
+    parts: dict[int, list[Unit]] = defaultdict(list)
+    for unit in db.session.scalars(select(Unit).options(joinedload(Unit.merged_into))
+                                   .where(shown, Unit.id.in_(visible_unit_ids(user)))
+                                   .order_by(Unit.search_name, Unit.id)):
+        parts[rows.get(unit.id, unit.merged_into_id)].append(unit)
+    return parts
+
+
+def opened_rows(parts: dict[int, list[Unit]], unit_text: str) -> set[int]:
+    """The rows whose parts the board shows opened: those found through a part's name."""
+    key = search_key(unit_text) if unit_text else None
+    return {row for row, units in parts.items() if key and any(key in unit.search_name for unit in units)}
+
+
+def _merged_rows(user, tasks) -> dict[int, tuple[int, str]]:
+    """Each merged unit the user sees with tasks among `tasks` (a select of their unit ids): the board row it shows
+    under (the unit it became, or itself when the user does not see that one) and its folded name."""
+    names = dict(db.session.execute(select(Unit.id, Unit.search_name).where(
+        Unit.id.in_(tasks), Unit.merged_into_id.is_not(None), Unit.id.in_(visible_unit_ids(user)))).all())
+    if not names:
+        return {}
+    became = successors(list(names))
+    seen = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(set(became.values())),
+                                                        Unit.id.in_(visible_unit_ids(user)))))
+    return {part: (into if into in seen else part, names[part]) for part, into in became.items()}
+
+
 def board_export(user, directive, today: date | None = None) -> dict:
-    """Everything the board shows, for all its units at once (the Excel copy): units in the board's order,
-    the column headers, the cells, and the counts per unit and group with the totals."""
+    """Everything the board shows, for all its units at once (the Excel copy): the rows in the board's order (each
+    unit's merged parts right under it), the column headers, the cells, and the counts per row and group with the
+    totals. A row is ``{"unit", "name", "part"}``: `part` is True for a merged unit under its new one."""
     today = today or clock.today()
-    units = list(db.session.scalars(board_units(user, directive.id, today=today)))
+    units = list(db.session.scalars(board_units(user, directive, today=today)))
+    parts = board_parts(user, directive, [unit.id for unit in units])
+    rows = [row for unit in units for row in [
+        {"unit": unit, "name": unit.name, "part": False},
+        *({"unit": part, "name": f"{part.name} (đã sáp nhập từ {part.merged_on:%d/%m/%Y})", "part": True}
+          for part in parts.get(unit.id, []))]]
     data = summary(user, directive, today)
     per_unit = {row["unit_id"]: row["groups"] for row in data["units"]}
-    return {"directive": directive, "today": today, "units": units,
+    return {"directive": directive, "today": today, "rows": rows,
             "columns": column_labels(requirements_of(directive.id)),
             "cells": board(user, directive.id, None, today=today),
-            "counts": [(unit.name, per_unit.get(unit.id, empty_groups())) for unit in units],
+            "counts": [(row["name"], per_unit.get(row["unit"].id, empty_groups())) for row in rows],
             "totals": data["totals"]}
 
 

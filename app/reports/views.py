@@ -16,6 +16,7 @@ from app.directives.models import Directive
 from app.indicators.imports import import_figures, template_workbook
 from app.indicators.queries import figure_periods, ranking, template_units, trend, units_for_import
 from app.indicators.services import set_target
+from app.mergers.lineage import formed_from_label
 from app.reports import excel
 from app.reports.forms import ImportForm, TargetForm
 from app.reports.queries import (
@@ -24,10 +25,12 @@ from app.reports.queries import (
     MARKED_STATES,
     board,
     board_export,
+    board_parts,
     board_units,
     column_labels,
     compliance,
     missed_months,
+    opened_rows,
     overdue_over_time,
     requirements_of,
     summary,
@@ -47,16 +50,19 @@ def directive_board(directive_id: int):
     directive = load_or_404(Directive, directive_id, current_user, "see_directive")
     group = request.args.get("group") if request.args.get("group") in GROUPS else None
     period, text = request.args.get("period") or None, request.args.get("unit", "").strip()
-    page = paginate(board_units(current_user, directive.id, group, text), 100)
+    page = paginate(board_units(current_user, directive, group, text), 100)
     unit_ids = [u.id for u in page.items]
+    parts = board_parts(current_user, directive, unit_ids)  # merged units, shown under the unit they became
     data = summary(current_user, directive)
     per_unit = {u["unit_id"]: u["groups"] for u in data["units"]}
     return render_template("reports/board.html", directive=directive, page=page, groups=GROUPS,
                            columns=column_labels(requirements_of(directive.id)), per_unit=per_unit,
                            totals=data["totals"], marked=MARKED_STATES, colours=COLOURS,
                            overdue_series=overdue_over_time(current_user, directive.id),
-                           cells=board(current_user, directive.id, unit_ids, period), filters={
-                               "group": group or "", "period": period or "", "unit": text})
+                           parts=parts, opened=opened_rows(parts, text),
+                           cells=board(current_user, directive.id,
+                                       unit_ids + [p.id for units in parts.values() for p in units], period),
+                           filters={"group": group or "", "period": period or "", "unit": text})
 
 
 @bp.get("/directives/<int:directive_id>/board.xlsx")
@@ -169,7 +175,8 @@ def compliance_xlsx():
 
 @bp.get("/units/<int:unit_id>")
 def scorecard(unit_id: int):
-    """A unit's accountability: each directive's tasks, on-time rate, overdue count, missed monthly reports."""
+    """A unit's accountability: each directive's tasks, on-time rate, overdue count, missed monthly reports; a
+    merged unit says where it went, a unit a merger formed what it was formed from."""
     unit = load_or_404(Unit, unit_id, current_user, "see_unit")
     rows = unit_directives(current_user, unit.id)
     periods, table = compliance(current_user)
@@ -178,4 +185,4 @@ def scorecard(unit_id: int):
     return render_template("reports/scorecard.html", unit=unit, rows=rows, groups=GROUPS,
                            on_time_rate=(on_time / done) if done else None,
                            overdue=sum(r["groups"]["open_overdue"] for r in rows),
-                           missed=missed_months(table.get(unit.id, {})))
+                           missed=missed_months(table.get(unit.id, {})), formed_from=formed_from_label(unit))

@@ -152,18 +152,28 @@ def task_page_data(task: Task) -> dict:
         return list(db.session.scalars(db.select(model).where(model.task_id == task.id).order_by(order)))
 
     assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
+    evidence = rows(Evidence, Evidence.uploaded_at)
+    comments = list(db.session.scalars(db.select(Comment).where(Comment.task_id == task.id)
+                                       .options(joinedload(Comment.user)).order_by(Comment.at)))
+    history = list(db.session.scalars(db.select(TaskHistory).where(TaskHistory.task_id == task.id)
+                                      .options(joinedload(TaskHistory.user)).order_by(TaskHistory.at, TaskHistory.id)))
     return {
         "action_labels": HISTORY_LABELS,
         "assignee_name": (assignee.full_name or assignee.username) if assignee else None,
-        "evidence": rows(Evidence, Evidence.uploaded_at),
-        "comments": list(db.session.scalars(db.select(Comment).where(Comment.task_id == task.id)
-                                            .options(joinedload(Comment.user)).order_by(Comment.at))),
-        "history": list(db.session.scalars(db.select(TaskHistory).where(TaskHistory.task_id == task.id)
-                                           .options(joinedload(TaskHistory.user))
-                                           .order_by(TaskHistory.at, TaskHistory.id))),
+        "evidence": evidence,
+        "comments": comments,
+        "history": history,
+        "origins": origins(evidence, comments, history),
         "requests": rows(TaskRequest, TaskRequest.requested_at),
         "directive_guidance": guidance_for_task(task),
     }
+
+
+def origins(*records) -> dict[int, str]:
+    """The names of the merged units the records (evidence, comments, history) were carried from, by id: one
+    query for the page, none when nothing was carried."""
+    ids = {r.from_unit_id for rows in records for r in rows if r.from_unit_id}
+    return dict(db.session.execute(db.select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
 
 
 # --- The inbox: a page of cards, their count and the filters' choices, by statements built once per kind of

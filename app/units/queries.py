@@ -16,8 +16,9 @@ def visible_units(user):
 
 
 def children_of(unit: Unit) -> list[Unit]:
-    """The units directly below a unit, by name."""
-    return list(db.session.scalars(db.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
+    """The units directly below a unit that still stand (not merged away: they take no new work), by name."""
+    return list(db.session.scalars(db.select(Unit).where(Unit.parent_id == unit.id, Unit.merged_into_id.is_(None))
+                                   .order_by(Unit.name)))
 
 
 def by_slug(slug: str) -> Unit | None:

@@ -4,6 +4,7 @@ handed in; the work, the people, the figures and the notices follow, and the pas
 import io
 from datetime import date
 
+import lxml.html
 from docx import Document
 from sqlalchemy import func, select, update
 
@@ -95,10 +96,19 @@ def test_the_task_page_says_where_each_record_came_from(client, runner):
     state = merged(client, runner)
     task = first_task("son-hop")
     login(client, "mc.tai-son", "demo-2022")
-    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert "bao-cao-tai-son.pdf" in page and "Xin ý kiến về máy scan" in page
-    assert "Xã Tái Sơn" in page and "Xã Quang Phục" in page
+    tree = lxml.html.fromstring(client.get(f"/tasks/{task.id}").get_data(as_text=True))
+
+    def said(xpath: str, text: str) -> list[str]:
+        """The origin labels of the page's entries at `xpath` that contain `text`."""
+        return [" ".join(label.text_content().split()) for entry in tree.xpath(xpath)
+                if text in entry.text_content() for label in entry.xpath(".//*[contains(@class, 'from-unit')]")]
+
     assert state["evidence"]["filename"] == "bao-cao-tai-son.pdf"
+    assert said("//ul[@id='evidence-list']/li", "bao-cao-tai-son.pdf") == ["từ Xã Tái Sơn"]
+    assert said("//h2[.='Ý kiến']/following-sibling::div", "Xin ý kiến về máy scan") == ["từ Xã Quang Phục"]
+    assert said("//ol[contains(@class, 'history')]/li", "Nộp kết quả") == ["từ Xã Tái Sơn"]
+    merged_entry = said("//ol[contains(@class, 'history')]/li", "Gộp nhiệm vụ của")
+    assert merged_entry == []  # the merger's own entry belongs to the new unit
 
 
 def test_the_old_units_people_log_in_and_see_the_new_units_tasks(client, runner):
