@@ -131,12 +131,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.escalation.views import bp as escalation_bp
     from app.evidence.views import bp as evidence_bp
     from app.home.views import bp as home_bp
+    from app.mergers.views import bp as mergers_bp
     from app.reports.views import bp as reports_bp
     from app.tasks.views import bp as tasks_bp
     from app.units.views import bp as units_bp
 
     for blueprint in (auth_bp, home_bp, units_bp, directives_bp, tasks_bp, evidence_bp, escalation_bp, reports_bp,
-                      admin_bp, api_bp, health_bp):
+                      admin_bp, mergers_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

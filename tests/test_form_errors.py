@@ -155,6 +155,17 @@ CASES: dict[str, list[Bad]] = {
     ],
     "admin.remove_calendar_day": [Bad("admin", lambda w: {}, url=lambda w: {"day_id": 999999}, status=404)],
     "admin.resend_mail": [Bad("admin", lambda w: {}, url=lambda w: {"mail_id": 999999}, status=404)],
+    "mergers.merge": [
+        Bad("admin", lambda w: {"name": "Xã A B", "into": "huyen", "day": "20/05/2022", "parent": "",
+                                "units": [str(w.tree.commune_a.id), str(w.tree.commune_b.id)]},
+            field="into", message="đã có", status=422),
+        Bad("admin", lambda w: {"name": "Xã A B", "into": "xa-a-b", "day": "31/02/2022",
+                                "units": [str(w.tree.commune_a.id)]}, field="units", message="ít nhất hai",
+            status=422),
+        Bad("admin", lambda w: {"name": "Xã A B", "into": "xa-a-b", "day": "31/02/2022",
+                                "units": [str(w.tree.commune_a.id), str(w.tree.commune_b.id)]}, field="day",
+            status=422),
+    ],
     # Logging in and out, one's password
     "auth.login": [
         Bad(None, lambda w: {"username": "mc.xa-a", "password": "sai-mat-khau"}, message="không đúng", status=401),

@@ -205,6 +205,8 @@ PLAIN_ROUTES = {
     "api.report_summary_xlsx",
     "api.import_indicators",
     "api.list_indicators",
+    "mergers.merge",
+    "api.merge_units",
 }
 
 ALL_CASES = PUBLIC | set(OBJECT_ROUTES) | PLAIN_ROUTES

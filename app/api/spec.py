@@ -17,6 +17,7 @@ from app.directives.guidance import GUIDANCE_MAX
 from app.directives.models import Directive
 from app.evidence import tus
 from app.evidence.resumable import UPLOAD_ID
+from app.mergers.forms import MAX_UNITS, NAME_MAX, SLUG, SLUG_MAX
 from app.tasks.forms import NOTE_MAX
 from app.tasks.groups import GROUPS
 from app.tasks.models import TASK_STATES
@@ -167,6 +168,27 @@ PATHS = {
             "summary": "Các đơn vị người dùng được xem",
             "parameters": PAGING,
             "responses": {"200": _json({"type": "array", "items": _UNIT}), "401": _json(_ERROR)},
+        }
+    },
+    "/api/v1/units/merge": {
+        "post": {
+            "summary": "Sáp nhập các xã, phường thành một đơn vị mới (quản trị hệ thống); trả lại đơn vị mới",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["into", "name", "units"], "properties": {
+                    "into": {"type": "string", "pattern": f"^{SLUG.pattern}$", "maxLength": SLUG_MAX,
+                             "description": "mã (slug) của đơn vị mới"},
+                    "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
+                    "parent": {"type": ["string", "null"], "maxLength": SLUG_MAX,
+                               "description": "mã đơn vị cấp trên; null: cấp trên chung của các đơn vị cũ"},
+                    "on": {"type": ["string", "null"], "format": "date", "description": "null: hôm nay"},
+                    "units": {"type": "array", "minItems": 2, "maxItems": MAX_UNITS,
+                              "items": {"type": "string", "maxLength": SLUG_MAX},
+                              "description": "mã (slug) các đơn vị cấp xã được sáp nhập"},
+                    "chair": {"type": ["string", "null"], "description": "tài khoản làm chủ tịch UBND đơn vị mới, "
+                                                                         "một người của các đơn vị cũ"}}}}}},
+            "responses": {"200": _json(_UNIT), "403": _json(_ERROR, "Chỉ quản trị hệ thống"),
+                          "422": _json(_ERROR, "Đơn vị không có, đã sáp nhập hoặc không phải cấp xã; mã đã có; "
+                                               "ngày sau hôm nay")},
         }
     },
     "/api/v1/directives": {
