@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.core import audit, clock
 from app.core.errors import DomainError
 from app.core.permissions import CHAIR_ROLES
+from app.core.search import search_keys
 from app.escalation.models import EscalationPolicy, TaskNotice
 from app.evidence.models import Evidence, ResumableUpload
 from app.extensions import db
@@ -155,12 +157,20 @@ def _new_unit(slug: str, name: str, parent: Unit, chair: User | None) -> Unit:
     slug, name = (slug or "").strip(), " ".join((name or "").split())
     if not slug or not name:
         raise DomainError("Cần mã (slug) và tên của đơn vị mới.")
+    taken = f"Mã đơn vị {slug} đã có; hãy chọn mã khác cho đơn vị mới."
     if db.session.scalar(select(Unit.id).where(Unit.slug == slug)):
-        raise DomainError(f"Mã đơn vị {slug} đã có; hãy chọn mã khác cho đơn vị mới.")
+        raise DomainError(taken)
+    if db.session.scalar(select(Unit.id).where(Unit.parent_id == parent.id, Unit.merged_into_id.is_(None),
+                                               Unit.search_name == search_keys(name))):
+        raise DomainError(f"{parent.name} đã có đơn vị tên {name}; hai đơn vị cùng tên không phân biệt được.")
     kind = next((k for word, k in KIND_BY_WORD if name.lower().startswith(word + " ")), "commune")
     unit = Unit(slug=slug, name=name, kind=kind, parent=parent, chair_name=chair.full_name if chair else None)
-    db.session.add(unit)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another merger may take the slug between the check and here
+            db.session.add(unit)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(taken) from None
     set_path(unit)
     return unit
 

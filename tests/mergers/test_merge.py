@@ -223,3 +223,11 @@ def test_move_takes_a_unit_with_its_subtree_to_another_parent(runner):
     assert into_itself.exit_code != 0 and "chính nó hoặc đơn vị trực thuộc" in into_itself.output
     under_a_commune = runner.invoke(args=["units", "move", "hai-duong", "--parent", "xa"])
     assert under_a_commune.exit_code != 0 and "cấp xã" in under_a_commune.output
+
+
+def test_a_new_unit_named_like_a_standing_neighbour_is_refused(client, runner):
+    published_and_worked(client, runner)
+    result = runner.invoke(args=["units", "merge", "--into", "x", "--name", "xã hà kỳ", "tai-son", "quang-phuc"])
+    assert result.exit_code != 0 and "đã có đơn vị tên xã hà kỳ" in result.output
+    db.session.rollback()
+    assert by_slug("x") is None and first_task("tai-son").state == "submitted"
