@@ -29,6 +29,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = app.config["APP_ENV"] == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     logging.basicConfig(level=logging.INFO)
+    # pyHanko logs a traceback as a WARNING for every untrusted root or changed document it is shown; the app
+    # records its verdict in the badge and logs a real failure itself (app/evidence/signatures.py).
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if app.config["TRUSTED_PROXIES"] > 0:
         # Only the last N hops were written by our own proxies; earlier ones are whatever the client sent.
         hops = app.config["TRUSTED_PROXIES"]
@@ -92,12 +96,13 @@ def _init_extensions(app: Flask) -> None:
     # Models load with an app (as _import_models does just above), not with the package.
     from app.auth.models import User
 
-    # Built once: every request runs it, one query for the user with their unit (User.unit is joined).
-    user_by_alt_id = db.select(User).where(User.alt_id == db.bindparam("alt_id"))
+    # Built once: every request runs it, one query for the user with their unit (User.unit is joined), and on
+    # PostgreSQL the snapshot a kept page is looked up under (app/core/fragments.py): a return visit's one query.
+    user_by_alt_id = fragments.loader_with_state(db.select(User).where(User.alt_id == db.bindparam("alt_id")))
 
     @login_manager.user_loader
     def _load_user(alt_id: str):
-        return db.session.scalar(user_by_alt_id, {"alt_id": alt_id})
+        return user_by_alt_id({"alt_id": alt_id})
 
 
 def _import_models() -> None:

@@ -143,11 +143,26 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measured(port: int, master: int, headers: dict) -> tuple[float, list[float], float]:
-    """One `hammer` round: seconds, latencies and the workers' CPU milliseconds per request."""
-    cpu = workers_cpu_seconds(master)
+def cluster_xid() -> int | None:
+    """PostgreSQL's next transaction id (None on SQLite). On PostgreSQL the page is kept under the snapshot, which
+    any write to any database of the cluster moves: how far this moves over a round tells how many times other
+    runs on the machine made the kept page a miss, which the figures of the round then include."""
+    if not os.environ.get("BENCH_PG_URL") or os.environ.get("BENCH_DATABASE") != "postgresql":
+        return None
+    import psycopg  # only for this count: the client stays light
+
+    with psycopg.connect(os.environ["BENCH_PG_URL"], autocommit=True) as conn:
+        return int(conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0])
+
+
+def measured(port: int, master: int, headers: dict) -> tuple[float, list[float], float, int | None]:
+    """One `hammer` round: seconds, latencies, the workers' CPU milliseconds per request and the cluster's
+    transactions meanwhile (PostgreSQL)."""
+    cpu, xid = workers_cpu_seconds(master), cluster_xid()
     seconds, latencies = hammer(port, "/", headers)
-    return seconds, latencies, round(1000 * (workers_cpu_seconds(master) - cpu) / REQUESTS, 2)
+    after = cluster_xid()
+    return (seconds, latencies, round(1000 * (workers_cpu_seconds(master) - cpu) / REQUESTS, 2),
+            None if xid is None else after - xid)
 
 
 def inbox_session(port: int) -> dict:
@@ -164,7 +179,7 @@ def inbox_session(port: int) -> dict:
     return {"Cookie": cookie}
 
 
-def median_round(rounds: list[tuple[float, list[float], float]]) -> tuple[float, list[float], float]:
+def median_round(rounds: list[tuple]) -> tuple:
     """The round of median duration (its latencies and CPU with it)."""
     return sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
 
@@ -185,14 +200,15 @@ def main() -> None:
             for name, ((port, master), headers) in servers.items():
                 rounds[name].append(measured(port, master, headers))
         worker_peak = children_peak_rss_mb(warm[1])
-    (baseline, base_lat, base_cpu), (seconds, latencies, cpu), (cold_seconds, cold_latencies, cold_cpu) = (
-        median_round(rounds[name][1:]) for name in ("bare", "warm", "cold"))
+    (baseline, base_lat, base_cpu, _), (seconds, latencies, cpu, writes), (cold_seconds, cold_latencies, cold_cpu, _) \
+        = (median_round(rounds[name][1:]) for name in ("bare", "warm", "cold"))
+    pg = {} if writes is None else {"cluster_writes_during_round": writes}
     report("inbox_gunicorn", REQUESTS, seconds, baseline, rps=round(REQUESTS / seconds, 1),
            p50_ms=p(latencies, 50), p95_ms=p(latencies, 95), p99_ms=p(latencies, 99),
            baseline_rps=round(REQUESTS / baseline, 1), baseline_p99_ms=p(base_lat, 99), clients=CLIENTS,
            worker_cpu_ms=cpu, baseline_worker_cpu_ms=base_cpu, tasks_in_inbox=DIRECTIVES * REQUIREMENTS,
            page_size=PAGE_SIZE, worker_peak_rss_mb=worker_peak, uncached_rps=round(REQUESTS / cold_seconds, 1),
-           uncached_p99_ms=p(cold_latencies, 99), uncached_worker_cpu_ms=cold_cpu, rounds=ROUNDS)
+           uncached_p99_ms=p(cold_latencies, 99), uncached_worker_cpu_ms=cold_cpu, rounds=ROUNDS, **pg)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from app.core import clock, fragments
 from app.extensions import db
+from app.home import views as home_views
 from tests import factories
 from tests.conftest import csrf_token, login
 from tests.tasks.test_inbox_statements import inbox_read
@@ -31,14 +32,30 @@ def give_task(tree, text_: str = "Báo cáo kết quả rà soát", **fields):
     return task.id
 
 
-def test_a_return_visit_with_nothing_changed_reads_only_the_user(client, tree):
+def kept_visit(read, client, monkeypatch):
+    """What `read` (a recorder: inbox_read, or the wire's) returns of a visit to "/" served from the kept page.
+    On PostgreSQL another database of the cluster committing between two visits moves the snapshot (a miss,
+    never a wrong page): visit until one is served without rendering."""
+    rendered = []
+    render = home_views._inbox
+    monkeypatch.setattr(home_views, "_inbox", lambda today: rendered.append(today) or render(today))
+    for _ in range(20):
+        rendered.clear()
+        seen = read(client)
+        if not rendered:
+            return seen
+    pytest.fail("no visit of 20 was served from the kept page")
+
+
+def test_a_return_visit_with_nothing_changed_reads_only_the_user(client, tree, monkeypatch):
     give_task(tree)
     login(client, "mc.xa-a")
     first, _ = inbox_read(client)
-    again, statements = inbox_read(client)
+    again, statements = kept_visit(inbox_read, client, monkeypatch)
     assert again == first and "Báo cáo kết quả rà soát" in again
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 2, reads  # the user with their unit, and the database's state
+    # The user with their unit, and the database's state: in the same statement on PostgreSQL.
+    assert len(reads) == (1 if db.engine.dialect.name == "postgresql" else 2), reads
 
 
 def test_a_change_committed_by_another_process_shows_at_once(app, client, tree):
