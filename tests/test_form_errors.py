@@ -154,6 +154,13 @@ CASES: dict[str, list[Bad]] = {
         Bad("admin", lambda w: {"day": "", "is_working": "1", "note": "Làm bù"}, field="day", status=422),
     ],
     "admin.remove_calendar_day": [Bad("admin", lambda w: {}, url=lambda w: {"day_id": 999999}, status=404)],
+    "admin.add_trusted_root": [
+        Bad("admin", lambda w: {}, field="file", status=422, files=True),
+        Bad("admin", lambda w: {"file": (io.BytesIO(b"khong phai chung thu"), "goc.cer")}, field="file",
+            message="không phải chứng thư số", status=422, files=True),
+    ],
+    "admin.remove_trusted_root": [Bad("admin", lambda w: {}, url=lambda w: {"root_id": 999999}, status=404)],
+    "admin.reverify_signatures": [Bad("admin", lambda w: {}, csrf=False, status=400)],  # its only input is the token
     "admin.resend_mail": [Bad("admin", lambda w: {}, url=lambda w: {"mail_id": 999999}, status=404)],
     "mergers.merge": [
         Bad("admin", lambda w: {"name": "Xã A B", "into": "huyen", "day": "20/05/2022", "parent": "",

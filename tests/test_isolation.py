@@ -78,6 +78,21 @@ def _calendar_day(tree):
     return row
 
 
+def _trusted_root(tree):
+    """A root certificate the admin trusts; only the admin's pages may touch it."""
+    from app.evidence.models import TrustedRoot
+
+    row = db.session.scalar(db.select(TrustedRoot))
+    if row is None:
+        from datetime import datetime, timezone
+
+        moment = datetime(2022, 1, 1, tzinfo=timezone.utc)
+        row = TrustedRoot(subject="CN=CA thử", sha256="a" * 64, der=b"0", not_before=moment, not_after=moment)
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
 def _token_of_b(tree):
     """An API token of commune B's staff member."""
     from app.auth import services
@@ -134,6 +149,7 @@ OBJECT_ROUTES = {
     "directives.change_deadline": lambda tree: {"directive_id": _directive_of_b(tree).id,
                                                 "requirement_id": tree.requirement_b.id},
     "admin.remove_calendar_day": lambda tree: {"day_id": _calendar_day(tree).id},
+    "admin.remove_trusted_root": lambda tree: {"root_id": _trusted_root(tree).id},
     "tasks.show": lambda tree: {"task_id": _task_of_b(tree).id},
     "tasks.save_work": lambda tree: {"task_id": _task_of_b(tree).id},
     "tasks.withdraw": lambda tree: {"task_id": _task_of_b(tree).id},
@@ -192,6 +208,9 @@ PLAIN_ROUTES = {
     "admin.add_calendar_day",
     "tasks.queue",
     "admin.mails",
+    "admin.trusted_roots",
+    "admin.add_trusted_root",
+    "admin.reverify_signatures",
     "escalation.unit_policy",
     "reports.figures",
     "directives.wording",
@@ -269,6 +288,7 @@ def test_a_user_outside_commune_b_gets_404_on_its_objects(app, client, tree, use
     bearer = {"Authorization": f"Bearer {_api_token(client, username)}"}
     _task_of_b(tree)
     _calendar_day(tree)
+    _trusted_root(tree)
     _mail_of_b(tree)
     _token_of_b(tree)
     _upload_of_b(tree)

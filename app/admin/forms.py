@@ -54,3 +54,9 @@ class CalendarDayForm(PageForm):
     day = StringField("Ngày (dd/mm/yyyy)", validators=[DataRequired(REQUIRED), check_vn_date])
     is_working = SelectField("Loại ngày", choices=[("0", "Ngày nghỉ thêm"), ("1", "Ngày làm bù (làm việc)")])
     note = StringField("Ghi chú", validators=[Optional(), Length(max=200)])
+
+
+class TrustedRootForm(PageForm):
+    """A root certificate to trust (PEM or DER)."""
+
+    file = FileField("Tệp chứng thư gốc (.cer, .crt, .pem)", validators=[FileRequired("Vui lòng chọn tệp chứng thư.")])

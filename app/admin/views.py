@@ -10,6 +10,7 @@ from app.admin.forms import (
     ImportUsersForm,
     MoveUserForm,
     ResetPasswordForm,
+    TrustedRootForm,
 )
 from app.auth.models import User
 from app.core import audit, clock
@@ -23,6 +24,8 @@ from app.core.paging import paginate
 from app.core.permissions import allowed, load_or_404
 from app.escalation.mailer import resend
 from app.escalation.services import queue_mails
+from app.evidence import trust
+from app.evidence.models import TrustedRoot
 from app.extensions import db
 from app.notices.models import Mail
 from app.units.models import Unit
@@ -184,3 +187,50 @@ def resend_mail(mail_id: int):
 
     return commit_and_redirect(again, "Đã đưa thư vào hàng đợi gửi lại.",
                                url_for("admin.mails", status="pending"))
+
+
+@bp.get("/roots")
+def trusted_roots():
+    """The root certificates the admin trusts for digital signatures, with the form to add one."""
+    return _roots_page(TrustedRootForm(formdata=None))
+
+
+def _roots_page(form: TrustedRootForm) -> str:
+    """The roots page with its form (as sent, with why, after a refused file)."""
+    rows = db.session.scalars(db.select(TrustedRoot).order_by(TrustedRoot.added_at, TrustedRoot.id)).all()
+    return render_template("admin/roots.html", form=form, roots=rows, folder=trust.roots_dir(),
+                           folder_roots=trust.folder_roots(), confirm=ConfirmForm(formdata=None), now=clock.now())
+
+
+@bp.post("/roots")
+def add_trusted_root():
+    """Trust one more root certificate; the stored signatures are verified again."""
+    form = TrustedRootForm()
+    return submit(form, _roots_page, lambda: trust.add_root(_bounded(form.file.data), current_user),
+                  "Đã thêm chứng thư gốc. Chữ ký số của các tệp đã nhận đang được kiểm tra lại.",
+                  url_for("admin.trusted_roots"), field="file")
+
+
+def _bounded(upload) -> bytes:
+    """An uploaded certificate's bytes, at most one more than a certificate may have (the service says why)."""
+    return upload.read(trust.MAX_ROOT_BYTES + 1)
+
+
+@bp.post("/roots/<int:root_id>/delete")
+def remove_trusted_root(root_id: int):
+    """Stop trusting a root certificate; the stored signatures are verified again."""
+    row = db.session.get(TrustedRoot, root_id)
+    if row is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    return commit_and_redirect(lambda: trust.remove_root(row, current_user),
+                               "Đã bỏ chứng thư gốc. Chữ ký số của các tệp đã nhận đang được kiểm tra lại.",
+                               url_for("admin.trusted_roots"))
+
+
+@bp.post("/roots/reverify")
+def reverify_signatures():
+    """Verify every stored signature again (after the certificates of TRUSTED_ROOTS_DIR changed)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return commit_and_redirect(trust.reverify_after_commit, "Đang kiểm tra lại chữ ký số của các tệp đã nhận.",
+                               url_for("admin.trusted_roots"))

@@ -14,6 +14,7 @@ from app.directives.guidance import GUIDANCE_MAX, author_name, guidance_json, gu
 from app.directives.models import Directive
 from app.directives.queries import directive_json, load_full
 from app.escalation.guidance import TOKEN, give_guidance
+from app.evidence import trust
 from app.extensions import db
 from app.reports.followup import draft_follow_up, figures_warning
 from app.tasks import fanout
@@ -26,7 +27,7 @@ def create_directive():
     user = current_user._get_current_object()
     upload = request.files.get("file")
     if upload is not None:
-        directive = intake.draft_from_file(user.unit, user, upload.read(), upload.filename or "van-ban")
+        directive = trust.draft_from_file(user.unit, user, upload.read(), upload.filename or "van-ban")
     else:
         directive = intake.draft_from_text(user.unit, user, _typed(json_body()))
     db.session.commit()

@@ -68,9 +68,18 @@ DEADLINE = {"type": ["object", "null"], "properties": {
     "days": {"type": "integer"}, "working_days": {"type": "boolean"}, "months": {"type": "integer"},
     "freq": {"enum": ["monthly", "quarterly", "yearly", "weekly", "daily"]},
     "day": {"type": "integer"}, "month": {"type": "integer"}, "weekday": {"type": "integer"}}}
+#: A PDF's embedded digital signatures as verified on upload or intake; [] for a file without any (issue 19).
+SIGNATURES = {"type": "array", "items": {"type": "object", "required": [
+    "signer", "organisation", "signed_at", "intact", "modified_after", "trusted"], "properties": {
+    "signer": {"type": ["string", "null"], "description": "người ký (CN của chứng thư)"},
+    "organisation": {"type": ["string", "null"], "description": "cơ quan, tổ chức (O của chứng thư)"},
+    "signed_at": {"type": ["string", "null"], "format": "date-time"},
+    "intact": {"type": "boolean", "description": "phần được ký còn nguyên vẹn"},
+    "modified_after": {"type": "boolean", "description": "nội dung bị sửa bằng một lần lưu sau khi ký"},
+    "trusted": {"type": "boolean", "description": "chứng thư dẫn tới một chứng thư gốc quản trị viên tin cậy"}}}}
 EVIDENCE = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
-    "sha256": {"type": "string"}, "content_type": {"type": "string"}}}
+    "sha256": {"type": "string"}, "content_type": {"type": "string"}, "signatures": SIGNATURES}}
 DIRECTIVE = {
     "type": "object",
     "properties": {
@@ -87,6 +96,7 @@ DIRECTIVE = {
             "deadline": DEADLINE, "kind": {"type": "string"}}}},
         "recipients": {"type": "array", "items": {"type": "string"}},
         "read_by_ocr": {"type": "boolean"},
+        "signatures": SIGNATURES,
     },
 }
 #: A drafted follow-up: the draft, and what the office must know before using it (a month without figures).

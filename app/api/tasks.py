@@ -12,6 +12,7 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.periods import TASK_PERIOD, is_month
 from app.core.permissions import load_or_404
+from app.directives.queries import signatures_json
 from app.evidence.downloads import load_evidence_or_404, send_evidence
 from app.extensions import db
 from app.indicators.services import check_figures
@@ -38,7 +39,7 @@ def list_tasks():
 def evidence_json(evidence) -> dict:
     """An evidence file as the API shows it."""
     return {"id": evidence.id, "filename": evidence.filename, "size": evidence.size, "sha256": evidence.sha256,
-            "content_type": evidence.content_type}
+            "content_type": evidence.content_type, "signatures": signatures_json(evidence.signatures)}
 
 
 def task_detail_json(task: Task) -> dict:

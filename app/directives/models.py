@@ -59,6 +59,8 @@ class Directive(db.Model):
     source_stored_name: Mapped[str | None] = mapped_column(String(80))
     #: True when the text was read by OCR from a scan.
     read_by_ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The source PDF's digital signatures as verified on intake (app.evidence.trust); [] for none.
+    signatures: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     #: The directive this one follows up, when drafted from it.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

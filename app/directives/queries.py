@@ -33,6 +33,15 @@ def requirement_json(requirement: Requirement) -> dict:
     }
 
 
+#: What the API shows of each digital signature of a file (CONTRACT.md); app.evidence.trust stores more.
+SIGNATURE_FIELDS = ("signer", "organisation", "signed_at", "intact", "modified_after", "trusted")
+
+
+def signatures_json(entries: list[dict] | None) -> list[dict]:
+    """A file's stored signatures as the API shows them; [] when unsigned."""
+    return [{key: entry.get(key) for key in SIGNATURE_FIELDS} for entry in entries or []]
+
+
 def directive_json(directive: Directive) -> dict:
     """The fields of `directive extract`, plus ids, state and links (CONTRACT.md)."""
     return {
@@ -58,4 +67,5 @@ def directive_json(directive: Directive) -> dict:
         "read_by_ocr": directive.read_by_ocr,
         "source_filename": directive.source_filename,
         "follows_id": directive.follows_id,
+        "signatures": signatures_json(directive.signatures),
     }

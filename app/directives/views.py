@@ -32,6 +32,7 @@ from app.directives.models import Directive, Requirement
 from app.directives.queries import load_full
 from app.directives.wording import DEFAULTS, LABELS, save_templates, templates_for
 from app.escalation import guidance
+from app.evidence import trust
 from app.extensions import db
 from app.reports.followup import default_period, draft_follow_up, figures_warning
 from app.tasks import fanout
@@ -73,8 +74,8 @@ def new():
     user = current_user._get_current_object()
     try:
         if form.file.data and form.file.data.filename:
-            directive = intake.draft_from_file(user.unit, user, form.file.data.read(), form.file.data.filename,
-                                               allow_empty=True)
+            directive = trust.draft_from_file(user.unit, user, form.file.data.read(), form.file.data.filename,
+                                              allow_empty=True)
             _override_header(directive, form)
         else:
             directive = intake.draft_from_text(user.unit, user, {

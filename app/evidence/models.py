@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -30,6 +30,25 @@ class Evidence(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     #: The merged unit (sáp nhập) whose task the file was uploaded to.
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    #: A PDF's embedded digital signatures as verified on upload (app.evidence.trust); [] for none.
+    signatures: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+
+class TrustedRoot(db.Model):
+    """A root certificate the admin trusts: a signature chaining to it is "trusted" (issue 19)."""
+
+    __tablename__ = "trusted_roots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The certificate's subject as people read it ("CN=..., O=...").
+    subject: Mapped[str] = mapped_column(String(500))
+    #: SHA-256 of the DER, hex: one row per certificate.
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class ResumableUpload(db.Model):

@@ -65,17 +65,28 @@ def store_evidence(task, user, stream, filename: str, max_bytes: int) -> Evidenc
     extension = _extension(display)
     _check_extension(extension)
     staged = getattr(stream, "staged", None)  # received by the form parser: already on disk and hashed
-    stored_name, size, sha256 = (_keep_staged(staged, extension, max_bytes) if staged is not None
-                                 else _write(stream, extension, max_bytes))
+    signatures: list[dict] = []
+
+    def check(path: Path) -> None:
+        """The complete file's checks and, for a PDF, its signatures: read on local disk before it is stored."""
+        _check_whole(path, extension)
+        if extension == ".pdf":
+            from app.evidence.trust import verify_file  # pyHanko is imported by the first PDF, not at start-up
+
+            signatures.extend(verify_file(path))  # never raises: a signature never refuses a file
+
+    stored_name, size, sha256 = (_keep_staged(staged, extension, max_bytes, check) if staged is not None
+                                 else _write(stream, extension, max_bytes, check))
     evidence = Evidence(task_id=task.id, filename=display, stored_name=stored_name, size=size, sha256=sha256,
-                        content_type=ALLOWED[extension], uploaded_by_id=getattr(user, "id", None))
+                        content_type=ALLOWED[extension], uploaded_by_id=getattr(user, "id", None),
+                        signatures=signatures)
     db.session.add(evidence)
     db.session.flush()
     audit.record("upload", evidence, user=user, detail={"task_id": task.id, "size": size})
     return evidence
 
 
-def _keep_staged(staged: storage.Staged, extension: str, max_bytes: int) -> tuple[str, int, str]:
+def _keep_staged(staged: storage.Staged, extension: str, max_bytes: int, check) -> tuple[str, int, str]:
     """Check a file the form parser already wrote and hashed, and keep it without copying it."""
     if staged.size == 0:
         raise UploadRefused(EMPTY, 422)
@@ -83,11 +94,11 @@ def _keep_staged(staged: storage.Staged, extension: str, max_bytes: int) -> tupl
         raise UploadRefused(f"Tệp vượt quá dung lượng cho phép ({_megabytes(max_bytes)} MB).", 413)
     with open(staged.path, "rb") as handle:
         _check_head(handle.read(filetypes.SNIFF_BYTES), extension)
-    name, size = storage.adopt(staged, verify=lambda path: _check_whole(path, extension))
+    name, size = storage.adopt(staged, verify=check)
     return name, size, staged.sha256
 
 
-def _write(stream, extension: str, max_bytes: int) -> tuple[str, int, str]:
+def _write(stream, extension: str, max_bytes: int, check) -> tuple[str, int, str]:
     """Check a stream while writing it to the store under a new name, hashing it on the way."""
     digest = hashlib.sha256()
 
@@ -110,7 +121,7 @@ def _write(stream, extension: str, max_bytes: int) -> tuple[str, int, str]:
             yield chunk
             chunk = stream.read(CHUNK)
 
-    stored_name, size = storage.save(chunks=chunks(), verify=lambda path: _check_whole(path, extension))
+    stored_name, size = storage.save(chunks=chunks(), verify=check)
     return stored_name, size, digest.hexdigest()
 
 

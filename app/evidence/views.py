@@ -6,11 +6,17 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from app.evidence import tus
+from app.evidence import trust, tus
 from app.evidence.downloads import load_evidence_or_404, send_evidence
 from app.tasks import uploads
 
 bp = Blueprint("evidence", __name__)
+
+
+@bp.app_template_global()
+def signature_view(entries) -> dict | None:
+    """A file's stored signatures as templates/_signatures.html shows them; None when unsigned."""
+    return trust.view(entries)
 
 
 @bp.get("/evidence/<int:evidence_id>")
