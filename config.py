@@ -22,6 +22,11 @@ def _base_url() -> str:
     return os.environ.get("BASE_URL") or f"http://localhost:{os.environ.get('PORT') or '5000'}"
 
 
+def _flag(name: str) -> bool:
+    """An on/off setting: on when the variable says 1, true or yes."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
 class Config:
     """Settings shared by every environment; each value may come from the environment."""
 
@@ -46,7 +51,7 @@ class Config:
     UPLOAD_TMP_DIR = os.environ.get("UPLOAD_TMP_DIR", str(INSTANCE_DIR / "tmp"))
     OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     #: Set (1) when web machines share no disk: production then refuses local storage (STORAGE_URL unset or file://).
-    MULTI_MACHINE = os.environ.get("MULTI_MACHINE", "").strip().lower() in ("1", "true", "yes")
+    MULTI_MACHINE = _flag("MULTI_MACHINE")
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
     #: A resumable upload never completed is deleted, with its bytes, this many hours after it began.
     UPLOAD_EXPIRY_HOURS = int(os.environ.get("UPLOAD_EXPIRY_HOURS", "24"))
@@ -72,6 +77,11 @@ class Config:
     LOGIN_MAX_FAILS_PER_ACCOUNT = 100
     LOGIN_WINDOW_MINUTES = 15
     LOGIN_KNOWN_ADDRESS_DAYS = 30
+    #: A folder of root certificates (PEM or DER) trusted for digital signatures, with those uploaded on
+    #: /admin/roots; unset: only the uploaded ones. None is trusted by default (issue 19).
+    TRUSTED_ROOTS_DIR = os.environ.get("TRUSTED_ROOTS_DIR") or None
+    #: Ask the signer's CA (OCSP/CRL) whether a certificate was revoked: off, so verifying never waits on the network.
+    SIGNATURE_REVOCATION_CHECK = _flag("SIGNATURE_REVOCATION_CHECK")
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto hops are believed; 0: the peer is the client.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import Text, cast, select, update
+from sqlalchemy import Text, cast, func, select, update
 
 from app.core import audit, clock, storage
 from app.core.errors import DomainError
@@ -260,6 +260,12 @@ def folder_roots() -> list[dict]:
 def reverify_after_commit() -> None:
     """Verify every stored signature again, in a job, once the change of roots commits."""
     enqueue_after_commit("workers.signatures.reverify_signatures")
+
+
+def signed_files() -> int:
+    """How many stored files (evidence and directive sources) hold signatures: what "verify again" reads."""
+    return sum(db.session.scalar(select(func.count()).where(cast(model.signatures, Text) != "[]"))
+               for model in (Evidence, Directive))
 
 
 def reverify_all() -> int:

@@ -64,7 +64,7 @@ COMMUNE = {"task-submitted": "/tasks/{submitted}", "task-returned": "/tasks/{ret
 PAGES: dict[str, dict[str, str]] = {
     "anonymous": {"login": "/login", "not-found": "/khong-co-trang-nay"},
     "admin": {**EVERYONE, **OVERSIGHT, "users": "/admin/users", "user-edit": "/admin/users/{staff_user}",
-              "calendar": "/admin/calendar", "mails": "/admin/mails", "merge": "/units/merge",
+              "calendar": "/admin/calendar", "mails": "/admin/mails", "merge": "/units/merge", "roots": "/admin/roots",
               "not-found": "/directives/999999"},
     "vanphong": {**EVERYONE, **OVERSIGHT, "review-queue": "/tasks/review", "escalation": "/escalation/policy",
                  "directive-escalation": "/escalation/directives/{directive}", "new-directive": "/directives/new",

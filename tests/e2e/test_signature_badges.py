@@ -127,6 +127,8 @@ def test_the_admin_trusts_a_root_and_the_amber_badge_turns_green(live_server, pa
     page.click("text=Chứng thư gốc tin cậy")
     page.wait_for_selector("h1:has-text('Chứng thư gốc tin cậy')")
     _fits(page, 1366)
+    # Three signed evidence files and the signed draft; the unsigned photo is not read again.
+    assert page.locator("button:has-text('Kiểm tra lại chữ ký của 4 tệp đã nhận có ký số')").is_visible()
     bad = tmp_path / "ghi-chu.cer"
     bad.write_text("không phải chứng thư")
     page.set_input_files("#root-file", str(bad))
