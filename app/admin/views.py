@@ -199,7 +199,8 @@ def _roots_page(form: TrustedRootForm) -> str:
     """The roots page with its form (as sent, with why, after a refused file)."""
     rows = db.session.scalars(db.select(TrustedRoot).order_by(TrustedRoot.added_at, TrustedRoot.id)).all()
     return render_template("admin/roots.html", form=form, roots=rows, folder=trust.roots_dir(),
-                           folder_roots=trust.folder_roots(), signed=trust.signed_files(), confirm=ConfirmForm(formdata=None), now=clock.now())
+                           folder_roots=trust.folder_roots(), signed=trust.signed_files(),
+                           confirm=ConfirmForm(formdata=None), now=clock.now())
 
 
 @bp.post("/roots")

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import select
 
 from app.core.errors import DomainError
 from app.core.filetypes import check_zip
 from app.core.numbers import parse_whole
 from app.core.periods import month_label
 from app.core.text import fold, nfc
+from app.extensions import db
 from app.indicators.services import FIELDS, LABELS, check_figures, record_figures
 from app.units.models import Unit
 
@@ -186,7 +188,8 @@ def _skipped(cells: dict) -> bool:
 
 def import_figures(data: bytes, filename: str, allowed_unit_ids: set[int], units_by_slug: dict[str, Unit]) -> int:
     """Check every row, then store them all; the first bad row refuses the file, naming its line."""
-    names = UnitNames([u for u in units_by_slug.values() if u.id in allowed_unit_ids])
+    merged = db.session.scalars(select(Unit).where(Unit.merged_into_id.in_(allowed_unit_ids))).all()
+    names = UnitNames([u for u in units_by_slug.values() if u.id in allowed_unit_ids], merged)
     checked, seen = [], {}
     for line, row in read_rows(data, filename):
         unit, period, values = _check_row(line, row, names)
@@ -304,8 +307,10 @@ def _reading(kinds: frozenset | None, words: list[str]) -> Reading:
 class UnitNames:
     """The units an import may name, found by slug or by their name as people write it."""
 
-    def __init__(self, units: list[Unit]):
+    def __init__(self, units: list[Unit], merged: list[Unit] = ()):
         self.by_slug = {u.slug: u for u in units}
+        #: Units merged into one of `units`, by slug and by folded name: named, they are told apart from a typo.
+        self.merged = {key: u for u in merged for key in (u.slug, readings(u.name)[0].folded)}
         self.readings = {u.id: readings(u.name)[0] for u in units}
         self.units = {u.id: u for u in units}
         self.by_folded: dict[str, list[Unit]] = {}
@@ -324,6 +329,11 @@ class UnitNames:
         if len(found) == 1:
             return found[0]
         shown = text[:60]
+        gone = self.merged.get(text) or self.merged.get(ways[0].folded)
+        if not found and gone is not None:
+            raise ImportRefused(f"{gone.name} đã sáp nhập vào {gone.merged_into.name} từ {gone.merged_on:%d/%m/%Y}; "
+                                f"số liệu nay nhập cho {gone.merged_into.name} (các tháng trước đó đã được cộng vào "
+                                f"{gone.merged_into.name}).")
         if found:
             names = ", ".join(u.name for u in found)
             raise ImportRefused(f"“{shown}” có thể là {names}; hãy ghi rõ tên đơn vị, ví dụ “{found[0].name}”.")

@@ -114,10 +114,15 @@ def hand_in(task: Task, user, data: dict | None, uploads: list, note: str | None
     return stored
 
 
-def add_evidence(task: Task, user, stream, filename: str, max_bytes: int):
-    """Check and store one file on an open task, with a step in its history; the caller commits."""
+def check_takes_files(task: Task) -> None:
+    """Refuse (409) a file for a task handed in or done: evidence is added while the task is being worked."""
     if task.state not in WORKABLE:
         raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
+
+
+def add_evidence(task: Task, user, stream, filename: str, max_bytes: int):
+    """Check and store one file on an open task, with a step in its history; the caller commits."""
+    check_takes_files(task)
     evidence = store_evidence(task, user, stream, filename, max_bytes)
     history(task, user, "evidence_added", comment=evidence.filename)
     return evidence
@@ -125,8 +130,8 @@ def add_evidence(task: Task, user, stream, filename: str, max_bytes: int):
 
 def store_uploads(task: Task, user, uploads: list, max_bytes: int) -> int:
     """Store a batch of files on an open task: every file, or none with the reason for each."""
-    if uploads and task.state not in WORKABLE:
-        raise Conflict("Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa.")
+    if uploads:
+        check_takes_files(task)
     reasons = {}
     for upload in uploads:
         try:

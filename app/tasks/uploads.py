@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.permissions import load_or_404, require
 from app.evidence import tus
 from app.tasks.models import Task
-from app.tasks.services import add_evidence
+from app.tasks.services import add_evidence, check_takes_files
 
 
 def _workable_task(task_id: int) -> Task:
@@ -23,7 +23,9 @@ def create(task_id: int, resume_endpoint: str):
     supports)."""
     if request.method == "OPTIONS":
         return tus.capabilities()
-    return tus.begin(_workable_task(task_id), current_user, resume_endpoint)
+    task = _workable_task(task_id)
+    check_takes_files(task)  # refused before any byte is sent, not after the last one
+    return tus.begin(task, current_user, resume_endpoint)
 
 
 def resume(task_id: int, upload_id: str):

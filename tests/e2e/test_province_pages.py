@@ -42,11 +42,23 @@ def _fits(browser, width: int, name: str) -> None:
     assert browser.evaluate("document.documentElement.scrollWidth") <= width, name
 
 
+def _signed_in(request, live_server, device: str, username: str):
+    """The device's browser signed in as `username`, its width, and an empty record of timings."""
+    browser = request.getfixturevalue(device)
+    sign_in(browser, live_server, username)
+    return browser, (375 if device == "phone" else 1366), {}
+
+
+def _record(timings: dict, width: int, who: str) -> None:
+    """Keep the timings beside the screenshots and in the test's output."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"timings-{who}-{width}.json").write_text(json.dumps(timings, indent=1))
+    print(f"province pages at {width} px (ms):", timings)
+
+
 @pytest.mark.parametrize("device", ["page", "phone"])
 def test_the_city_office_reads_its_114_communes_paged_and_searchable(request, live_server, province, device):
-    browser = request.getfixturevalue(device)
-    width, timings = (375 if device == "phone" else 1366), {}
-    sign_in(browser, live_server, "vanphong.hai-phong")
+    browser, width, timings = _signed_in(request, live_server, device, "vanphong.hai-phong")
 
     _open(browser, f"{live_server}/reports/directives/{province}", timings, "board")
     rows = browser.locator("table.board tbody tr")
@@ -78,16 +90,12 @@ def test_the_city_office_reads_its_114_communes_paged_and_searchable(request, li
     expect(browser.locator("main")).to_contain_text("đôn đốc")
     _fits(browser, width, "follow-up-draft")
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / f"timings-{width}.json").write_text(json.dumps(timings, indent=1))
-    print(f"province pages at {width} px (ms):", timings)
+    _record(timings, width, "office")
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])
 def test_the_city_chair_and_a_commune_clerk_open_their_pages(request, live_server, province, device):
-    browser = request.getfixturevalue(device)
-    width, timings = (375 if device == "phone" else 1366), {}
-    sign_in(browser, live_server, "chutich.hai-phong")
+    browser, width, timings = _signed_in(request, live_server, device, "chutich.hai-phong")
     _open(browser, f"{live_server}/", timings, "leaders")
     expect(browser.locator("h1")).to_have_text("Tổng quan")
     _fits(browser, width, "leaders")
@@ -97,4 +105,4 @@ def test_the_city_chair_and_a_commune_clerk_open_their_pages(request, live_serve
     _open(browser, f"{live_server}/", timings, "inbox")
     expect(browser.locator("main")).to_contain_text("Xã Tứ Kỳ")
     _fits(browser, width, "inbox")
-    print(f"province pages at {width} px (ms):", timings)
+    _record(timings, width, "chair-and-clerk")

@@ -23,7 +23,7 @@ from app.core import clock, storage
 from app.evidence.models import Evidence, ResumableUpload
 from app.evidence.resumable import partial_folder
 from app.extensions import db
-from app.tasks.models import TaskHistory
+from app.tasks.models import Task, TaskHistory
 from tests.conftest import csrf_token, login
 from tests.e2e.conftest import live_server  # noqa: F401  (the fixture)
 from tests.factories import PASSWORD
@@ -335,3 +335,17 @@ def test_the_task_page_uploads_under_its_session_with_the_csrf_header(client, wo
     assert [(e.filename, e.sha256) for e in evidence_of(task_id)] == [("Ảnh hiện trường.pdf",
                                                                         hashlib.sha256(data).hexdigest())]
     assert "Ảnh hiện trường.pdf" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_a_handed_in_task_refuses_an_upload_before_its_first_byte(client, work):
+    task_id = work.tasks[("action", "xa-a")]
+    db.session.get(Task, task_id).state = "submitted"
+    db.session.commit()
+    auth = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
+        "username": "mc.xa-a", "password": PASSWORD}).json["token"]}
+    answer = client.post(f"/api/v1/tasks/{task_id}/uploads", headers={
+        **auth, **TUS, "Upload-Length": "5000",
+        "Upload-Metadata": "filename " + base64.b64encode("Biên bản.pdf".encode()).decode()})
+    assert answer.status_code == 409
+    assert "Nhiệm vụ đã nộp hoặc đã hoàn thành: không thêm tệp được nữa." in answer.json["error"]
+    assert uploads_left() == 0

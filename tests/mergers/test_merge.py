@@ -141,6 +141,23 @@ def test_the_board_the_scorecard_and_the_figures_ranking_show_the_new_unit(clien
     assert april[unit.id].total == sum(p.total for p in parts) and april[unit.id].source == "merged"
 
 
+def test_figures_named_for_a_merged_commune_are_refused_saying_where_they_go(client, runner):
+    state = merged(client, runner)
+    office = token(client, "vanphong")
+    before = db.session.execute(select(MonthlyFigures.unit_id, MonthlyFigures.period, MonthlyFigures.total)).all()
+    for written in ("tai-son", "Xã Tái Sơn", "Tai Son"):
+        rows = f"unit,period,total,online_level3,online_level4,settled_online\n{written},2022-06,90,30,10,20\n"
+        answer = client.post("/api/v1/indicators/import", headers=office, content_type="multipart/form-data",
+                             data={"file": (io.BytesIO(rows.encode()), "thang-6.csv")})
+        assert answer.status_code == 422
+        assert answer.json["error"] == ("Dòng 2: Xã Tái Sơn đã sáp nhập vào Xã Sơn Hợp từ 01/06/2022; số liệu nay "
+                                        "nhập cho Xã Sơn Hợp (các tháng trước đó đã được cộng vào Xã Sơn Hợp).")
+    db.session.rollback()
+    assert db.session.execute(select(MonthlyFigures.unit_id, MonthlyFigures.period, MonthlyFigures.total)).all() \
+        == before
+    assert state["unit"].name == "Xã Sơn Hợp"
+
+
 def test_a_sweep_after_the_merger_mails_no_notice_twice(client, runner):
     state = merged(client, runner)
     assert state["sweep"]["escalations"] > 0

@@ -37,6 +37,15 @@ def post(client, token: str, **data):
     return client.post(URL, data={"csrf_token": token, **data})
 
 
+def previewed(client, runner) -> tuple[str, str]:
+    """The demo worked on, the admin signed in and the merger previewed: the form's token and the preview's
+    stamp that "Xác nhận" sends back."""
+    published_and_worked(client, runner)
+    token = as_admin(client)
+    preview = post(client, token, **typed()).get_data(as_text=True)
+    return token, re.search(r'name="expect" value="([^"]+)"', preview).group(1)
+
+
 def beside(html: str, name: str) -> str:
     """The control called `name` (marked invalid) and the text just after it: where its message must be. For the
     list of communes, the box that holds it (the message sits under the list, inside the box)."""
@@ -65,10 +74,7 @@ def test_the_first_press_says_how_much_changes_and_stores_nothing(app, client, r
 
 
 def test_the_confirm_button_merges_and_lands_on_the_unit_list(client, runner):
-    published_and_worked(client, runner)
-    token = as_admin(client)
-    preview = post(client, token, **typed()).get_data(as_text=True)
-    expect = re.search(r'name="expect" value="([^"]+)"', preview).group(1)
+    token, expect = previewed(client, runner)
     answer = post(client, token, **typed(), expect=expect, action="confirm")
     assert answer.status_code == 302 and answer.location.endswith("/units")
     units_page = client.get("/units?q=son hop").get_data(as_text=True)
@@ -82,10 +88,7 @@ def test_the_confirm_button_merges_and_lands_on_the_unit_list(client, runner):
 
 
 def test_figures_that_moved_since_the_preview_are_shown_again_not_merged(app, client, runner):
-    published_and_worked(client, runner)
-    token = as_admin(client)
-    preview = post(client, token, **typed()).get_data(as_text=True)
-    expect = re.search(r'name="expect" value="([^"]+)"', preview).group(1)
+    token, expect = previewed(client, runner)
     db.session.execute(db.update(User).where(User.username == "mc.ha-ky").values(unit_id=by_slug("tai-son").id))
     db.session.commit()  # an account joined Tái Sơn meanwhile: 10 accounts would move, not 9
     before = snapshot(app)
@@ -140,10 +143,7 @@ def test_a_mistake_shows_the_form_again_as_typed_with_why_beside_its_field(app, 
 
 
 def test_a_slug_taken_between_the_preview_and_the_confirm_is_said_beside_it(client, runner):
-    published_and_worked(client, runner)
-    token = as_admin(client)
-    preview = post(client, token, **typed()).get_data(as_text=True)
-    expect = re.search(r'name="expect" value="([^"]+)"', preview).group(1)
+    token, expect = previewed(client, runner)
     make_unit("son-hop", "Xã Sơn Hợp (khác)", "commune", by_slug("tu-ky"))
     db.session.commit()
     answer = post(client, token, **typed(), expect=expect, action="confirm")
