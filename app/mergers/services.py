@@ -196,7 +196,9 @@ def _merge_group(unit: Unit, parts: list[Task], names: dict[int, str], user) -> 
     task = Task(directive_id=first.directive_id, requirement_id=first.requirement_id, unit_id=unit.id,
                 period=first.period, due_on=max(dues) if dues else None, state="open",
                 data=merged_data(first.requirement.kind, [(names[t.unit_id], t.data or {}) for t in parts]),
-                assignee_id=assignees.pop() if len(assignees) == 1 else None)
+                assignee_id=assignees.pop() if len(assignees) == 1 else None,
+                merged_from=sorted({*(unit_id for t in parts for unit_id in t.merged_from or []),
+                                    *(t.unit_id for t in parts)}))
     db.session.add(task)
     db.session.flush()
     for part in parts:

@@ -157,13 +157,13 @@ def board_units(user, directive: Directive, group: str | None = None, unit_text:
 def board_parts(user, directive: Directive, unit_ids: list[int]) -> dict[int, list[Unit]]:
     """The merged units shown under each of the board's rows `unit_ids`, by name: those with tasks in the directive
     that became that unit (their cells and counts are their own: done tasks stay with who did them), and those
-    merged into it since the directive was published (their open tasks are its now)."""
+    whose open tasks of the directive a merger gathered into the row's (they are its now). A commune that merged
+    in but was never given the directive is not shown under it."""
     rows = {part: row for part, (row, _) in _merged_rows(user, select(Task.unit_id).where(
         Task.directive_id == directive.id)).items() if row != part and row in set(unit_ids)}
-    shown = Unit.id.in_(list(rows))
-    if directive.published_at is not None and unit_ids:
-        shown = or_(shown, and_(Unit.merged_into_id.in_(unit_ids),
-                                Unit.merged_on >= clock.local_date(directive.published_at)))
+    gathered = {unit_id for (ids,) in db.session.execute(select(Task.merged_from).where(
+        Task.directive_id == directive.id, Task.unit_id.in_(unit_ids))) for unit_id in ids or []}
+    shown = or_(Unit.id.in_(list(rows)), and_(Unit.id.in_(gathered), Unit.merged_into_id.in_(unit_ids)))
     parts: dict[int, list[Unit]] = defaultdict(list)
     for unit in db.session.scalars(select(Unit).options(joinedload(Unit.merged_into))
                                    .where(shown, Unit.id.in_(visible_unit_ids(user)))

@@ -52,6 +52,8 @@ class Task(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     #: Optimistic lock: travels in forms; a stale save is refused (409).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The units whose tasks a merger (sáp nhập) gathered into this one; None for any other task.
+    merged_from: Mapped[list | None] = mapped_column(JSON)
 
     unit: Mapped[Unit] = relationship()
     requirement = relationship("Requirement")

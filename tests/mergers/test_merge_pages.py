@@ -8,7 +8,7 @@ from pathlib import Path
 
 import lxml.html
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.tasks.models import Task
@@ -84,6 +84,21 @@ def test_the_board_shows_the_new_unit_as_one_row_and_its_parts_under_it(client, 
     # The parts' rows come right under the new unit's, in its own body: opening its <details> shows them.
     body = tree.xpath(f"//tbody[tr[@data-unit='{state['unit'].id}']]")[0]
     assert body.get("class") == "board-merged" and len(body.xpath("./tr[@data-part-of]")) == 3
+
+
+def test_only_the_communes_given_the_directive_are_listed_under_the_new_unit(client, runner):
+    published_and_worked(client, runner)
+    # The directive went to Tái Sơn, not to Quang Phục or Đại Hợp, which merge with it.
+    db.session.execute(delete(Task).where(Task.unit_id.in_([by_slug("quang-phuc").id, by_slug("dai-hop").id])))
+    db.session.commit()
+    assert runner.invoke(args=MERGE).exit_code == 0
+    db.session.rollback()
+    unit = by_slug("son-hop")
+    login(client, "vanphong", "demo-2022")
+    board = rows(page(client, BOARD)[0])
+    son_hop = next(row for row in board if row["unit"] == unit.id)
+    assert "Hình thành từ 1 đơn vị" in son_hop["label"]
+    assert [row["name"] for row in board if row["part_of"] == unit.id] == ["Xã Tái Sơn"]
 
 
 def test_a_part_keeps_its_done_tasks_and_the_new_unit_shows_even_with_none_of_its_own(client, runner):
